@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import AuditLog, OrgUnit, User
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: nobody adds, changes or deletes audit rows through the admin."""
+
+    list_display = ("created_at", "actor_username", "action", "summary", "succeeded")
+    list_filter = ("action", "succeeded")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "is_active")
+    readonly_fields = ("path", "depth")
+
+    def has_add_permission(self, request):  # created through accounts.services (path and audit)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("username", "real_name", "organization", "is_locked", "is_active")
+    fields = ("username", "real_name", "organization", "is_active")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

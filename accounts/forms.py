@@ -1,0 +1,127 @@
+"""Forms validate input shape only; services apply the rules and write."""
+from django import forms
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrgKind, OrgUnit
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    password = forms.CharField(label=_("密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password", "autofocus": True}))
+    new_password1 = forms.CharField(label=_("新密码"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                    help_text=_("至少10位，包含大写字母、小写字母、数字、特殊符号中的至少3类。"))
+    new_password2 = forms.CharField(label=_("确认新密码"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return data
+
+
+class ProfileForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    email = forms.EmailField(label=_("电子邮件"), required=False)
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+
+def role_queryset():
+    return Group.objects.order_by("name")
+
+
+class UserForm(forms.Form):
+    username = forms.RegexField(label=_("用户名"), max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
+                                error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ + -。")})
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    organization = OrgChoiceField(label=_("所属机构"), queryset=OrgUnit.objects.filter(is_active=True))
+    title = forms.CharField(label=_("职务"), max_length=50, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    email = forms.EmailField(label=_("电子邮件"), required=False)
+    groups = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Group.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), help_text=_("用户首次登录时须修改。"))
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].queryset = role_queryset()
+        if editing:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+            self.fields["is_active"] = forms.BooleanField(label=_("启用"), required=False)
+
+
+class ResetPasswordForm(forms.Form):
+    password = forms.CharField(label=_("临时密码"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), help_text=_("用户下次登录时须修改。"))
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.content_type.app_label}.{obj.codename}）"
+
+
+def assignable_permissions():
+    """Permissions that make sense on a role: our apps' custom rights plus the audit view."""
+    return (Permission.objects.select_related("content_type")
+            .filter(content_type__app_label__in=["accounts", "petitions", "reports"])
+            .filter(Q(codename__startswith="manage_") | Q(codename__startswith="role_")
+                    | Q(codename__in=["view_audit", "register_case", "triage_case", "instruct_case",
+                                      "supervise_case", "handle_case", "view_pii", "export_case",
+                                      "view_statistics"]))
+            .order_by("content_type__app_label", "codename"))
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label=_("角色名称"), max_length=150)
+    permissions = PermissionChoiceField(label=_("权限"), queryset=Permission.objects.none(), required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = assignable_permissions()
+
+
+class OrgForm(forms.Form):
+    code = forms.RegexField(label=_("机构代码"), max_length=20, regex=r"^[0-9A-Za-z]+$",
+                            error_messages={"invalid": _("机构代码只能包含数字和字母。")})
+    name = forms.CharField(label=_("名称"), max_length=100)
+    short_name = forms.CharField(label=_("简称"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    parent = OrgChoiceField(label=_("上级机构"), queryset=OrgUnit.objects.all(), required=False)
+    division_code = forms.CharField(label=_("行政区划代码"), max_length=12, required=False)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["parent"].disabled = True
+
+
+class AuditFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    username = forms.CharField(label=_("账号"), required=False, max_length=150)
+    action = forms.CharField(label=_("事件"), required=False, max_length=50)
+    succeeded = forms.ChoiceField(label=_("结果"), required=False,
+                                  choices=[("", _("全部")), ("1", _("成功")), ("0", _("失败"))])
+
+

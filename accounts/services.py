@@ -1,0 +1,316 @@
+"""Writes to organizations, users and roles. Each function checks the actor's permission,
+applies the change and records it in the audit chain, in one transaction."""
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import roles as role_rules
+from .audit import audit_record
+from .exceptions import NotAllowed, ServiceError
+from .models import PATH_STEP, OrgUnit, User
+from .security import clear_failures
+
+
+def _require(actor, perm):
+    if actor is not None and not actor.has_perm(perm):
+        raise NotAllowed(_("您没有执行此操作的权限。"))
+
+
+def _perm_names(perms):
+    return {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+def _next_path(parent):
+    siblings = OrgUnit.objects.filter(parent=parent) if parent else OrgUnit.objects.filter(parent__isnull=True)
+    prefix = parent.path if parent else ""
+    last = siblings.aggregate(m=Max("path"))["m"]
+    index = int(last[-PATH_STEP:]) + 1 if last else 1
+    if index >= 10 ** PATH_STEP:
+        raise ServiceError(_("下级机构数量已达上限。"), code="org_too_many_children")
+    return prefix + str(index).zfill(PATH_STEP)
+
+
+@transaction.atomic
+def org_create(*, actor, code, name, kind, parent=None, short_name="", division_code="", sort_order=0,
+               is_active=True, request=None):
+    """Create an organization under ``parent``. Audit: ``org.create``.
+
+    Raises ServiceError if the code is taken."""
+    _require(actor, "accounts.manage_orgunit")
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ServiceError(_("机构代码“%(code)s”已存在。") % {"code": code}, code="org_code_taken", field="code")
+    org = OrgUnit(code=code, name=name, kind=kind, parent=parent, short_name=short_name,
+                  division_code=division_code, sort_order=sort_order, is_active=is_active)
+    org.path = _next_path(parent)
+    org.depth = len(org.path) // PATH_STEP
+    org.full_clean()
+    org.save()
+    audit_record(action="org.create", actor=actor, target=org, request=request,
+                 summary=_("新增机构 %(name)s") % {"name": name}, data={"code": code, "kind": kind})
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor, org, request=None, **fields):
+    """Update name, code, kind, flags. Moving an organization is not supported (its path is stable).
+    Audit: ``org.update`` with the changed fields."""
+    _require(actor, "accounts.manage_orgunit")
+    org = OrgUnit.objects.select_for_update().get(pk=org.pk)
+    changes = {}
+    for name in ("code", "name", "short_name", "kind", "division_code", "sort_order", "is_active"):
+        if name in fields and getattr(org, name) != fields[name]:
+            changes[name] = [getattr(org, name), fields[name]]
+            setattr(org, name, fields[name])
+    if "code" in changes and OrgUnit.objects.filter(code=org.code).exclude(pk=org.pk).exists():
+        raise ServiceError(_("机构代码“%(code)s”已存在。") % {"code": org.code}, code="org_code_taken", field="code")
+    if not changes:
+        return org
+    org.full_clean()
+    org.save()
+    audit_record(action="org.update", actor=actor, target=org, request=request,
+                 summary=_("修改机构 %(name)s") % {"name": org.name}, data={"changes": changes})
+    return org
+
+
+@transaction.atomic
+def org_delete(*, actor, org, request=None):
+    """Delete an organization that has no users, no sub-units and nothing referring to it.
+    Otherwise raise ServiceError (deactivate it instead). Audit: ``org.delete``."""
+    _require(actor, "accounts.manage_orgunit")
+    if org.users.exists():
+        raise ServiceError(_("该机构下还有用户，不能删除；请先调整用户所属机构或停用该机构。"), code="org_has_users")
+    if org.children.exists():
+        raise ServiceError(_("该机构还有下级机构，不能删除。"), code="org_has_children")
+    name, code, pk = org.name, org.code, org.pk
+    try:
+        with transaction.atomic():
+            org.delete()
+    except IntegrityError:
+        raise ServiceError(_("该机构已被信访件等数据引用，不能删除；请停用该机构。"), code="org_in_use")
+    except Exception as exc:  # ProtectedError
+        if exc.__class__.__name__ == "ProtectedError":
+            raise ServiceError(_("该机构已被信访件等数据引用，不能删除；请停用该机构。"), code="org_in_use")
+        raise
+    audit_record(action="org.delete", actor=actor, request=request,
+                 summary=_("删除机构 %(name)s") % {"name": name}, data={"code": code, "id": pk})
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+def check_role_combination(groups):
+    """Raise ServiceError if the groups combine two 三员 roles, or a 三员 role with business rights."""
+    perm_sets = [_perm_names(g.permissions.select_related("content_type")) for g in groups]
+    markers = set()
+    for perms in perm_sets:
+        markers |= role_rules.admin_classes(perms)
+    if len(markers) > 1:
+        names = "、".join(str(role_rules.ADMIN_MARKERS[m]) for m in sorted(markers))
+        raise ServiceError(
+            _("系统管理员、安全管理员、安全审计员三种管理角色不能由同一账号兼任（所选：%(names)s）。") % {"names": names},
+            code="admin_roles_combined", field="groups")
+    if markers and any(role_rules.has_business_perm(perms) for perms in perm_sets):
+        raise ServiceError(_("管理员角色不能与业务角色（登记、分流、办理、统计等）兼任。"),
+                           code="admin_with_business", field="groups")
+
+
+def _check_role_permissions(perm_names):
+    markers = role_rules.admin_classes(perm_names)
+    if len(markers) > 1:
+        raise ServiceError(_("一个角色不能同时包含两种三员管理权限。"), code="role_two_markers", field="permissions")
+    if markers and role_rules.has_business_perm(perm_names):
+        raise ServiceError(_("管理员角色不能包含业务权限。"), code="role_admin_business", field="permissions")
+
+
+@transaction.atomic
+def role_save(*, actor, name, permissions, role=None, request=None):
+    """Create or update a role (Group) with exactly ``permissions``.
+
+    Refuses a permission set that mixes 三员 markers or a marker with business rights, and an
+    edit that would give any current member a forbidden combination. Audit: ``role.create``
+    or ``role.update`` with the permission diff."""
+    _require(actor, "accounts.manage_role")
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("请填写角色名称。"), code="role_name_required", field="name")
+    clash = Group.objects.filter(name=name)
+    if role is not None:
+        clash = clash.exclude(pk=role.pk)
+    if clash.exists():
+        raise ServiceError(_("角色“%(name)s”已存在。") % {"name": name}, code="role_name_taken", field="name")
+    permissions = list(permissions)
+    new_names = _perm_names(Permission.objects.filter(pk__in=[p.pk for p in permissions]).select_related("content_type"))
+    _check_role_permissions(new_names)
+    creating = role is None
+    if creating:
+        role = Group.objects.create(name=name)
+        old_names = set()
+    else:
+        role = Group.objects.select_for_update().get(pk=role.pk)
+        old_names = _perm_names(role.permissions.select_related("content_type"))
+        role.name = name
+        role.save()
+    role.permissions.set(permissions)
+    if not creating:
+        for member in role.user_set.all():
+            check_role_combination(list(member.groups.all()))
+    audit_record(action="role.create" if creating else "role.update", actor=actor, target=role, request=request,
+                 summary=_("保存角色 %(name)s") % {"name": name},
+                 data={"added": sorted(new_names - old_names), "removed": sorted(old_names - new_names)})
+    return role
+
+
+@transaction.atomic
+def role_delete(*, actor, role, request=None):
+    _require(actor, "accounts.manage_role")
+    if role.user_set.exists():
+        raise ServiceError(_("该角色仍有用户，不能删除。"), code="role_in_use")
+    name = role.name
+    role.delete()
+    audit_record(action="role.delete", actor=actor, request=request, summary=_("删除角色 %(name)s") % {"name": name})
+
+
+# --- users -----------------------------------------------------------------------------------
+
+def _validate_password(password, user):
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), code="weak_password", field="password")
+
+
+@transaction.atomic
+def user_create(*, actor, username, password, organization, groups=(), real_name="", phone="", title="",
+                email="", request=None):
+    """Create an account that must change its password at first login. Audit: ``user.create``.
+
+    Raises ServiceError for a duplicate username, a weak password or a forbidden role mix."""
+    _require(actor, "accounts.manage_user")
+    username = (username or "").strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(_("用户名“%(u)s”已被使用。") % {"u": username}, code="username_taken", field="username")
+    groups = list(groups)
+    check_role_combination(groups)
+    user = User(username=username, organization=organization, real_name=real_name, phone=phone, title=title,
+                email=email, must_change_password=True)
+    _validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    user.groups.set(groups)
+    audit_record(action="user.create", actor=actor, target=user, request=request,
+                 summary=_("新增用户 %(u)s") % {"u": username},
+                 data={"organization": organization.code if organization else None,
+                       "groups": sorted(g.name for g in groups)})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, request=None, groups=None, **fields):
+    """Update an account's profile fields and roles. Audit: ``user.update`` with the changes."""
+    _require(actor, "accounts.manage_user")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = {}
+    for name in ("real_name", "phone", "title", "email", "organization", "is_active"):
+        if name in fields and getattr(user, name) != fields[name]:
+            old, new = getattr(user, name), fields[name]
+            changes[name] = [str(old) if old is not None else None, str(new) if new is not None else None]
+            setattr(user, name, new)
+    if groups is not None:
+        groups = list(groups)
+        check_role_combination(groups)
+        old = sorted(g.name for g in user.groups.all())
+        new = sorted(g.name for g in groups)
+        if old != new:
+            changes["groups"] = [old, new]
+            user.groups.set(groups)
+    if changes:
+        user.save()
+        audit_record(action="user.update", actor=actor, target=user, request=request,
+                     summary=_("修改用户 %(u)s") % {"u": user.username}, data={"changes": changes})
+    return user
+
+
+@transaction.atomic
+def user_set_locked(*, actor, user, locked, request=None):
+    """Lock or unlock an account. Unlocking also clears its failed-login counter."""
+    _require(actor, "accounts.manage_user")
+    if actor is not None and actor.pk == user.pk and locked:
+        raise ServiceError(_("不能锁定自己的账号。"), code="lock_self")
+    User.objects.filter(pk=user.pk).update(is_locked=locked)
+    user.is_locked = locked
+    if not locked:
+        clear_failures(user.username)
+    audit_record(action="user.lock" if locked else "user.unlock", actor=actor, target=user, request=request,
+                 summary=(_("锁定用户 %(u)s") if locked else _("解锁用户 %(u)s")) % {"u": user.username})
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user, password, request=None):
+    """Set a temporary password the user must change at next login. Audit: ``user.reset_password``."""
+    _require(actor, "accounts.manage_user")
+    _validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    clear_failures(user.username)
+    audit_record(action="user.reset_password", actor=actor, target=user, request=request,
+                 summary=_("重置用户 %(u)s 的密码") % {"u": user.username})
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user, real_name, phone, email="", request=None):
+    """A user edits his own profile. Audit: ``profile.update``."""
+    changes = {}
+    for name, value in (("real_name", real_name), ("phone", phone), ("email", email)):
+        if getattr(user, name) != value:
+            changes[name] = True  # no personal values in the audit log
+            setattr(user, name, value)
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_record(action="profile.update", actor=user, target=user, request=request,
+                     summary=_("修改个人资料"), data={"fields": sorted(changes)})
+    return user
+
+
+@transaction.atomic
+def password_change(*, user, old_password, new_password, request=None):
+    """A user changes his own password (also the forced first-login change)."""
+    if not user.check_password(old_password):
+        raise ServiceError(_("原密码不正确。"), code="wrong_old_password", field="old_password")
+    if old_password == new_password:
+        raise ServiceError(_("新密码不能与原密码相同。"), code="same_password", field="new_password1")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), code="weak_password", field="new_password1")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(action="password.change", actor=user, target=user, request=request, summary=_("修改密码"))
+    return user
+
+
+# --- login events ----------------------------------------------------------------------------
+
+def user_login_record(*, user, request):
+    audit_record(action="login", actor=user, target=user, request=request, summary=_("登录成功"))
+
+
+def user_login_failed_record(*, username, request, reason):
+    audit_record(action="login.failed", username=username[:150], request=request, succeeded=False,
+                 summary=_("登录失败"), data={"reason": reason})
+
+
+def user_logout_record(*, user, request, reason="logout"):
+    audit_record(action="logout", actor=user, target=user, request=request, summary=_("退出登录"),
+                 data={"reason": reason})

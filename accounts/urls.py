@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/lock/", views.user_lock, name="user_lock"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("roles/", views.role_list, name="role_list"),
+    path("roles/new/", views.role_edit, name="role_create"),
+    path("roles/<int:pk>/", views.role_edit, name="role_edit"),
+    path("orgs/", views.org_list, name="org_list"),
+    path("orgs/new/", views.org_edit, name="org_create"),
+    path("orgs/<int:pk>/", views.org_edit, name="org_edit"),
+    path("orgs/<int:pk>/delete/", views.org_delete, name="org_delete"),
+    path("audit/", views.audit_list, name="audit_list"),
+]

@@ -1,0 +1,296 @@
+"""HTTP in, service call, HTTP out. No business rules here."""
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, authenticate, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.models import Group
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .audit import client_ip
+from .dashboard import home_context
+from .exceptions import ServiceError
+from .forms import (
+    AuditFilterForm, LoginForm, OrgForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, UserForm,
+)
+from .models import AuditLog
+from .security import is_ip_locked_out, is_username_locked_out, record_attempt
+from .selectors import org_get_visible, org_visible_qs, user_get_visible, user_visible_qs
+
+
+def _form_error(form, exc):
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# --- login -----------------------------------------------------------------------------------
+
+@login_not_required
+def login_view(request):
+    """Chinese login page with lockout per account and per source address."""
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        ip = client_ip(request)
+        if is_username_locked_out(username) or is_ip_locked_out(ip):
+            with transaction.atomic():
+                record_attempt(username=username, ip=ip, succeeded=False)
+                services.user_login_failed_record(username=username, request=request, reason="locked_out")
+            form.add_error(None, _("登录失败次数过多，账号已被锁定15分钟，请稍后再试或联系系统管理员。"))
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                with transaction.atomic():
+                    record_attempt(username=username, ip=ip, succeeded=False)
+                    services.user_login_failed_record(username=username, request=request, reason="bad_credentials")
+                if is_username_locked_out(username):
+                    form.add_error(None, _("登录失败次数过多，账号已被锁定15分钟，请稍后再试或联系系统管理员。"))
+                else:
+                    form.add_error(None, _("用户名或密码错误，或账号已被停用、锁定。"))
+            else:
+                login(request, user)
+                with transaction.atomic():
+                    record_attempt(username=username, ip=ip, succeeded=True)
+                    services.user_login_record(user=user, request=request)
+                if user.must_change_password:
+                    messages.info(request, _("首次登录或密码已被重置，请先修改密码。"))
+                    return redirect("accounts:password_change")
+                if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                               require_https=request.is_secure()):
+                    return redirect(next_url)
+                return redirect("home")
+    return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.user_logout_record(user=request.user, request=request)
+    logout(request)
+    messages.success(request, _("您已安全退出。"))
+    return redirect("accounts:login")
+
+
+def home(request):
+    return render(request, "home.html", home_context(request.user))
+
+
+# --- own profile -----------------------------------------------------------------------------
+
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"real_name": user.real_name, "phone": user.phone,
+                                                      "email": user.email})
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=user, request=request, **form.cleaned_data)
+        messages.success(request, _("个人资料已保存。"))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
+                                     new_password=form.cleaned_data["new_password1"], request=request)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- users -----------------------------------------------------------------------------------
+
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_list(request):
+    q = request.GET.get("q", "").strip()
+    qs = user_visible_qs(request.user).select_related("organization").prefetch_related("groups")
+    if q:
+        qs = qs.filter(username__icontains=q) | qs.filter(real_name__icontains=q)
+    page = Paginator(qs.order_by("organization__path", "username"), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": q})
+
+
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_create(request):
+    form = UserForm(request.POST or None)
+    form.fields["organization"].queryset = org_visible_qs(request.user).filter(is_active=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(actor=request.user, request=request, username=data["username"],
+                                        password=data["password"], organization=data["organization"],
+                                        groups=data["groups"], real_name=data["real_name"], phone=data["phone"],
+                                        title=data["title"], email=data["email"])
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("用户 %(u)s 已创建，首次登录须修改密码。") % {"u": user.username})
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_edit(request, pk):
+    target = user_get_visible(request.user, pk)
+    initial = {"username": target.username, "real_name": target.real_name, "organization": target.organization,
+               "title": target.title, "phone": target.phone, "email": target.email,
+               "groups": list(target.groups.all()), "is_active": target.is_active}
+    form = UserForm(request.POST or None, initial=initial, editing=True)
+    form.fields["organization"].queryset = org_visible_qs(request.user).filter(is_active=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(actor=request.user, user=target, request=request, groups=data["groups"],
+                                 real_name=data["real_name"], organization=data["organization"],
+                                 title=data["title"], phone=data["phone"], email=data["email"],
+                                 is_active=data["is_active"])
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("用户 %(u)s 已保存。") % {"u": target.username})
+            return redirect("accounts:user_list")
+    reset_form = ResetPasswordForm()
+    return render(request, "accounts/user_form.html", {"form": form, "target": target, "reset_form": reset_form})
+
+
+@require_POST
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_lock(request, pk):
+    target = user_get_visible(request.user, pk)
+    locked = request.POST.get("locked") == "1"
+    try:
+        services.user_set_locked(actor=request.user, user=target, locked=locked, request=request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, (_("已锁定用户 %(u)s。") if locked else _("已解锁用户 %(u)s。")) % {"u": target.username})
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@require_POST
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_reset_password(request, pk):
+    target = user_get_visible(request.user, pk)
+    form = ResetPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_reset_password(actor=request.user, user=target, password=form.cleaned_data["password"],
+                                         request=request)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已重置用户 %(u)s 的密码，下次登录须修改。") % {"u": target.username})
+    else:
+        messages.error(request, _("请填写临时密码。"))
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+@permission_required("accounts.manage_role", raise_exception=True)
+def role_list(request):
+    roles = Group.objects.order_by("name").prefetch_related("permissions")
+    return render(request, "accounts/role_list.html", {"roles": roles})
+
+
+@permission_required("accounts.manage_role", raise_exception=True)
+def role_edit(request, pk=None):
+    role = get_object_or_404(Group, pk=pk) if pk else None
+    initial = {"name": role.name, "permissions": list(role.permissions.all())} if role else {}
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = services.role_save(actor=request.user, role=role, name=form.cleaned_data["name"],
+                                      permissions=form.cleaned_data["permissions"], request=request)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("角色 %(n)s 已保存。") % {"n": role.name})
+            return redirect("accounts:role_list")
+    return render(request, "accounts/role_form.html", {"form": form, "role": role})
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+@permission_required("accounts.manage_orgunit", raise_exception=True)
+def org_list(request):
+    orgs = org_visible_qs(request.user).select_related("parent")
+    return render(request, "accounts/org_list.html", {"orgs": orgs})
+
+
+@permission_required("accounts.manage_orgunit", raise_exception=True)
+def org_edit(request, pk=None):
+    org = org_get_visible(request.user, pk) if pk else None
+    initial = {}
+    if org:
+        initial = {f: getattr(org, f) for f in ("code", "name", "short_name", "kind", "parent", "division_code",
+                                                "sort_order", "is_active")}
+    elif request.GET.get("parent"):
+        initial = {"parent": request.GET["parent"]}
+    form = OrgForm(request.POST or None, initial=initial, editing=org is not None)
+    form.fields["parent"].queryset = org_visible_qs(request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if org:
+                data.pop("parent", None)
+                services.org_update(actor=request.user, org=org, request=request, **data)
+            else:
+                org = services.org_create(actor=request.user, request=request, **data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("机构 %(n)s 已保存。") % {"n": org.name})
+            return redirect("accounts:org_list")
+    return render(request, "accounts/org_form.html", {"form": form, "org": org})
+
+
+@require_POST
+@permission_required("accounts.manage_orgunit", raise_exception=True)
+def org_delete(request, pk):
+    org = org_get_visible(request.user, pk)
+    try:
+        services.org_delete(actor=request.user, org=org, request=request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:org_edit", pk=org.pk)
+    messages.success(request, _("机构已删除。"))
+    return redirect("accounts:org_list")
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+@permission_required("accounts.view_audit", raise_exception=True)
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    qs = AuditLog.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            qs = qs.filter(created_at__gte=datetime.combine(data["date_from"], time.min, tz))
+        if data["date_to"]:
+            qs = qs.filter(created_at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
+        if data["username"]:
+            qs = qs.filter(actor_username__iexact=data["username"])
+        if data["action"]:
+            qs = qs.filter(action__startswith=data["action"])
+        if data["succeeded"] in ("0", "1"):
+            qs = qs.filter(succeeded=data["succeeded"] == "1")
+    page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
+
+

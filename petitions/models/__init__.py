@@ -1,0 +1,13 @@
+from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
+from .dictionary import DictEntry, DictKind
+from .workflow import (
+    Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseView, Evaluation, EvaluationTarget,
+    ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest, Satisfaction, Supervision,
+)
+
+__all__ = [
+    "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "Case", "CaseCounter", "CaseEvent",
+    "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
+    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
+    "Sex", "Supervision",
+]

@@ -1,0 +1,206 @@
+"""Workflow records: assignments down the hierarchy, the immutable event trail, supervision
+orders, extension requests, review requests and evaluations."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AuditLog, OrgUnit
+
+from .case import Case, HandlingOpinion
+
+
+class AssignmentKind(models.TextChoices):
+    ASSIGN = "assign", _("交办")  # result must come back to the assigning bureau
+    TRANSFER = "transfer", _("转办")  # handed over
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待受理")
+    ACCEPTED = "accepted", _("办理中")
+    DELEGATED = "delegated", _("已转交下级")
+    REPORTED = "reported", _("已上报")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Assignment(models.Model):
+    """One organization's share of a case: who assigned it, with which deadlines, and where it stands.
+
+    ``parent`` links a county's onward 转办 to the assignment the county itself received.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    org = models.ForeignKey(OrgUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    assigned_by_org = models.ForeignKey(OrgUnit, verbose_name=_("交办单位"), on_delete=models.PROTECT,
+                                        related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("方式"), max_length=20, choices=AssignmentKind.choices)
+    is_lead = models.BooleanField(_("主办"), default=True)
+    status = models.CharField(_("状态"), max_length=20, choices=AssignmentStatus.choices,
+                              default=AssignmentStatus.PENDING, editable=False)
+    acceptance_due = models.DateField(_("受理期限"))
+    handling_due = models.DateField(_("办理期限"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    result_text = models.TextField(_("办理结果"), blank=True)
+    handling_opinion = models.CharField(_("处理意见"), max_length=20, choices=HandlingOpinion.choices, blank=True)
+    note = models.TextField(_("交办意见"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("交办记录")
+        verbose_name_plural = _("交办记录")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["org_path"], name="assignment_orgpath_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["org", "status"], name="assignment_org_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} → {self.org}"
+
+
+class CaseEvent(models.Model):
+    """Immutable trail entry. Written only by ``petitions.services.events.case_event_record``;
+    linked to its row of the hash-chained audit log."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("操作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_org = models.ForeignKey(OrgUnit, verbose_name=_("操作机构"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    target_org = models.ForeignKey(OrgUnit, verbose_name=_("目标机构"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    target_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("目标人员"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("意见"), blank=True)
+    deadline = models.DateField(_("期限"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    audit = models.OneToOneField(AuditLog, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("处理记录")
+        verbose_name_plural = _("处理记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("case events are append-only")
+
+
+class Supervision(models.Model):
+    """督办 order on an open case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_by_org = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    requirement = models.TextField(_("督办要求"))
+    due = models.DateField(_("督办期限"))
+    resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-created_at"]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延期天数"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(_("状态"), max_length=20, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+
+
+class ReviewLevel(models.TextChoices):
+    REVIEW = "review", _("复查")
+    RECHECK = "recheck", _("复核")
+
+
+class ReviewRequest(models.Model):
+    """复查 / 复核 request, decided by the next level up within 30 days."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    level = models.CharField(_("类别"), max_length=10, choices=ReviewLevel.choices)
+    org = models.ForeignKey(OrgUnit, verbose_name=_("复查（复核）机关"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("请求理由"))
+    requested_at = models.DateTimeField(_("请求时间"))
+    due = models.DateField(_("办理期限"))
+    opinion = models.TextField(_("意见"), blank=True)
+    decided_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("复查复核")
+        verbose_name_plural = _("复查复核")
+        ordering = ["requested_at"]
+
+
+class EvaluationTarget(models.TextChoices):
+    BUREAU = "bureau", _("信访部门")
+    UNIT = "unit", _("责任单位")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Evaluation(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    target = models.CharField(_("评价对象"), max_length=10, choices=EvaluationTarget.choices)
+    value = models.CharField(_("评价"), max_length=20, choices=Satisfaction.choices)
+    comment = models.TextField(_("评价内容"), blank=True)
+    evaluated_at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        constraints = [models.UniqueConstraint(fields=["case", "target"], name="evaluation_unique_case_target")]
+
+
+class CaseView(models.Model):
+    """Access log of who opened a case's personal data (shown in a confidential case's trail)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=30, default="view")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("查阅记录")
+        verbose_name_plural = _("查阅记录")
+        indexes = [models.Index(fields=["case", "created_at"], name="caseview_case_time")]

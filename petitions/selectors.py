@@ -1,0 +1,5 @@
+"""Visibility selectors for cases (filled in by the registration capability)."""
+
+
+def home_widgets(user):
+    return []

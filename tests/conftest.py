@@ -1,0 +1,74 @@
+"""Shared fixtures: the organization tree and a fixed cast of named users.
+
+Cast (org codes from accounts.demo): prefecture bureau 53390001; 石门县 bureau 53392201;
+石门镇 533922101 (township of 石门县); 云溪镇 533923101 (township of another county);
+州人社局 53390003 (prefecture department).
+"""
+import pytest
+
+from tests.factories import make_org_tree, make_user
+
+
+@pytest.fixture
+def orgs(db):
+    return make_org_tree()
+
+
+@pytest.fixture
+def sysadmin(orgs):
+    return make_user("admin", roles=["sysadmin"])
+
+
+@pytest.fixture
+def auditor(orgs):
+    return make_user("auditor", roles=["auditor"])
+
+
+@pytest.fixture
+def clerk(orgs):
+    return make_user("clerk", roles=["clerk"])
+
+
+@pytest.fixture
+def triage(orgs):
+    return make_user("triage", roles=["triage"])
+
+
+@pytest.fixture
+def leader(orgs):
+    return make_user("leader", roles=["leader"])
+
+
+@pytest.fixture
+def supervisor(orgs):
+    return make_user("supervisor", roles=["supervisor"])
+
+
+@pytest.fixture
+def statistician(orgs):
+    return make_user("statistician", roles=["statistician"])
+
+
+@pytest.fixture
+def county_clerk(orgs):
+    return make_user("county_clerk", org_code="53392201", roles=["clerk"])
+
+
+@pytest.fixture
+def county_triage(orgs):
+    return make_user("county_triage", org_code="53392201", roles=["triage"])
+
+
+@pytest.fixture
+def township_handler(orgs):
+    return make_user("township_handler", org_code="533922101", roles=["handler"])
+
+
+@pytest.fixture
+def other_township_handler(orgs):
+    return make_user("other_township_handler", org_code="533923101", roles=["handler"])
+
+
+@pytest.fixture
+def dept_handler(orgs):
+    return make_user("dept_handler", org_code="53390003", roles=["handler"])
