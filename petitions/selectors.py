@@ -1,5 +1,75 @@
-"""Visibility selectors for cases (filled in by the registration capability)."""
+"""Case visibility: the one place that decides which cases a user may see (DESIGN.md §2).
+
+Every list, search, report, export, attachment download and detail page starts from
+``case_visible_qs``; a case outside it is a 404 whether it is missing or forbidden.
+"""
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from accounts.selectors import jurisdiction_path
+
+from .models import Assignment, Case, CaseUserObjectPermission
+
+BUSINESS_PERMS = (
+    "petitions.register_case", "petitions.triage_case", "petitions.instruct_case", "petitions.supervise_case",
+    "petitions.handle_case", "reports.view_statistics",
+)
+
+
+def has_case_access(user):
+    """Business roles only: system administrators and auditors see no case content."""
+    if not user.is_authenticated:
+        return False
+    perms = user.get_all_permissions()
+    return any(p in perms for p in BUSINESS_PERMS)
+
+
+def _granted_case_ids(user):
+    return CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_case"
+    ).values("content_object_id")
+
+
+def scope_q(prefix):
+    """Cases registered in, or assigned into, the subtree at ``prefix``."""
+    assigned = Assignment.objects.filter(case=OuterRef("pk"), org_path__startswith=prefix)
+    return Q(registered_path__startswith=prefix) | Q(Exists(assigned))
+
+
+def case_visible_qs(user, qs=None):
+    """Cases the user may see.
+
+    - bureau users: everything registered in or assigned into their government's subtree;
+    - department and township users: what is registered by or assigned to their unit's subtree;
+    - leaders additionally what was reported to them;
+    - confidential cases only through a per-case guardian grant (never by scope);
+    - administrators and auditors: nothing.
+    """
+    qs = Case.objects.all() if qs is None else qs
+    if not has_case_access(user):
+        return qs.none()
+    prefix = jurisdiction_path(user)
+    granted = Q(pk__in=_granted_case_ids(user))
+    if prefix is None:
+        return qs.filter(granted)
+    in_scope = scope_q(prefix)
+    if user.has_perm("petitions.instruct_case"):
+        in_scope |= Q(reported_leader=user)
+    return qs.filter((in_scope & Q(is_confidential=False)) | granted)
+
+
+def case_get_visible(user, pk, qs=None):
+    """One visible case or Http404 (no difference between missing and forbidden)."""
+    try:
+        return case_visible_qs(user, qs).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404
 
 
 def home_widgets(user):
-    return []
+    """Counts for the home page cards; each capability adds its own entries here."""
+    try:
+        from .dashboard import widgets_for
+    except ImportError:
+        return []
+    return widgets_for(user)

@@ -1,13 +1,14 @@
 from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
 from .dictionary import DictEntry, DictKind
 from .workflow import (
-    Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseView, Evaluation, EvaluationTarget,
+    Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
+    CaseView, Evaluation, EvaluationTarget,
     ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest, Satisfaction, Supervision,
 )
 
 __all__ = [
     "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "Case", "CaseCounter", "CaseEvent",
-    "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
+    "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
     "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
     "Sex", "Supervision",
 ]

@@ -21,3 +21,7 @@ class Command(FlushCommand):
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM xf_maintenance")
+                # Virtual tables are not models, so the base flush leaves them alone.
+                tables = connection.introspection.table_names(cursor)
+                if "petitions_case_fts" in tables:
+                    cursor.execute("DELETE FROM petitions_case_fts")

@@ -1,0 +1,28 @@
+"""The trail: one immutable CaseEvent per action, linked to its row of the audit chain."""
+from django.utils import timezone
+
+from accounts.audit import audit_record
+
+from ..models import CaseEvent
+
+
+def case_event_record(*, case, action, actor, from_status="", to_status="", note="", target_org=None,
+                      target_user=None, deadline=None, data=None, request=None, summary=""):
+    """Append a CaseEvent and its audit row inside the caller's transaction.
+
+    Called only from ``petitions.services``. No personal data goes into the audit row (the
+    audit summary names the case number and the action only)."""
+    data = data or {}
+    audit = audit_record(
+        action=f"case.{action}", actor=actor, target=case, request=request,
+        summary=summary or f"{case.number} {action}",
+        data={"from": from_status, "to": to_status,
+              "target_org": getattr(target_org, "code", None),
+              "target_user": getattr(target_user, "username", None),
+              "deadline": deadline.isoformat() if deadline else None},
+    )
+    return CaseEvent.objects.create(
+        case=case, action=action, from_status=from_status, to_status=to_status, actor=actor,
+        actor_org=getattr(actor, "organization", None), target_org=target_org, target_user=target_user,
+        note=note, deadline=deadline, data=data, audit=audit, created_at=timezone.now(),
+    )
