@@ -1,4 +1,4 @@
-"""Idle timeout, forced password change and the Content-Security-Policy header."""
+"""Interface language, idle timeout, forced password change and the Content-Security-Policy header."""
 import time
 
 from django.conf import settings
@@ -6,6 +6,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 IDLE_KEY = "_last_activity"
@@ -29,7 +32,7 @@ class SecurityPolicyMiddleware:
                 user_logout_record(user=user, request=request, reason="idle_timeout")
                 logout(request)
                 messages.warning(request, _("长时间未操作，已自动退出，请重新登录。"))
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
             request.session[IDLE_KEY] = now
             if user.must_change_password:
                 allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
@@ -46,3 +49,18 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class InterfaceLanguageMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose English with the switch in the header (language cookie).
+
+    The browser's Accept-Language is deliberately ignored: office terminals often run
+    English-language browsers, and the working language of the system is Chinese.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -23,8 +23,11 @@ ADMIN_MARKERS = {
     "accounts.role_auditor": _("安全审计员"),
 }
 
-# Permissions of the business side: an administrator role may hold none of them.
+# Permissions of the business side: an administrator role may hold none of them. Every
+# permission of these apps counts as business (so new case rights are covered by default)
+# except the reference-data rights that belong to the system administrator.
 BUSINESS_APPS = ("petitions", "reports")
+ADMIN_SIDE_PERMISSIONS = frozenset({"petitions.manage_dictionary"})
 
 STANDARD_ROLES = (
     RoleSpec("sysadmin", "系统管理员", (
@@ -54,4 +57,5 @@ def admin_classes(perm_names):
 
 
 def has_business_perm(perm_names):
-    return any(p.split(".", 1)[0] in BUSINESS_APPS for p in perm_names)
+    """True if any of the "app.codename" strings is a business (case or statistics) right."""
+    return any(p.split(".", 1)[0] in BUSINESS_APPS and p not in ADMIN_SIDE_PERMISSIONS for p in perm_names)

@@ -4,9 +4,10 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import roles as role_rules
 from .audit import audit_record
@@ -91,12 +92,8 @@ def org_delete(*, actor, org, request=None):
     try:
         with transaction.atomic():
             org.delete()
-    except IntegrityError:
+    except (ProtectedError, IntegrityError):
         raise ServiceError(_("该机构已被信访件等数据引用，不能删除；请停用该机构。"), code="org_in_use")
-    except Exception as exc:  # ProtectedError
-        if exc.__class__.__name__ == "ProtectedError":
-            raise ServiceError(_("该机构已被信访件等数据引用，不能删除；请停用该机构。"), code="org_in_use")
-        raise
     audit_record(action="org.delete", actor=actor, request=request,
                  summary=_("删除机构 %(name)s") % {"name": name}, data={"code": code, "id": pk})
 
@@ -158,7 +155,13 @@ def role_save(*, actor, name, permissions, role=None, request=None):
     role.permissions.set(permissions)
     if not creating:
         for member in role.user_set.all():
-            check_role_combination(list(member.groups.all()))
+            try:
+                check_role_combination(list(member.groups.all()))
+            except ServiceError as exc:
+                raise ServiceError(
+                    _("用户 %(u)s 持有该角色，修改后其角色组合将违反三员分立规定：%(reason)s")
+                    % {"u": member.username, "reason": exc.message},
+                    code=exc.code, field="permissions")
     audit_record(action="role.create" if creating else "role.update", actor=actor, target=role, request=request,
                  summary=_("保存角色 %(name)s") % {"name": name},
                  data={"added": sorted(new_names - old_names), "removed": sorted(old_names - new_names)})
@@ -167,6 +170,7 @@ def role_save(*, actor, name, permissions, role=None, request=None):
 
 @transaction.atomic
 def role_delete(*, actor, role, request=None):
+    """Delete a role nobody holds (else ServiceError). Audit: ``role.delete``."""
     _require(actor, "accounts.manage_role")
     if role.user_set.exists():
         raise ServiceError(_("该角色仍有用户，不能删除。"), code="role_in_use")
@@ -181,7 +185,7 @@ def _validate_password(password, user):
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError(" ".join(exc.messages), code="weak_password", field="password")
+        raise ServiceError("".join(exc.messages), code="weak_password", field="password")
 
 
 @transaction.atomic
@@ -215,6 +219,8 @@ def user_update(*, actor, user, request=None, groups=None, **fields):
     """Update an account's profile fields and roles. Audit: ``user.update`` with the changes."""
     _require(actor, "accounts.manage_user")
     user = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
+        raise ServiceError(_("不能停用自己的账号。"), code="deactivate_self", field="is_active")
     changes = {}
     for name in ("real_name", "phone", "title", "email", "organization", "is_active"):
         if name in fields and getattr(user, name) != fields[name]:
@@ -291,7 +297,7 @@ def password_change(*, user, old_password, new_password, request=None):
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
-        raise ServiceError(" ".join(exc.messages), code="weak_password", field="new_password1")
+        raise ServiceError("".join(exc.messages), code="weak_password", field="new_password1")
     user.set_password(new_password)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
@@ -302,15 +308,31 @@ def password_change(*, user, old_password, new_password, request=None):
 
 # --- login events ----------------------------------------------------------------------------
 
+LOGIN_FAILURE_SUMMARIES = {
+    "bad_credentials": gettext_lazy("登录失败：用户名或密码错误，或账号已停用、锁定"),
+    "account_locked_out": gettext_lazy("登录被拒绝：账号因多次失败已锁定"),
+    "address_locked_out": gettext_lazy("登录被拒绝：来源地址因多次失败已锁定"),
+}
+
+LOGOUT_SUMMARIES = {
+    "logout": gettext_lazy("退出登录"),
+    "idle_timeout": gettext_lazy("长时间未操作，自动退出"),
+}
+
+
 def user_login_record(*, user, request):
+    """Audit a successful login (``login``)."""
     audit_record(action="login", actor=user, target=user, request=request, summary=_("登录成功"))
 
 
 def user_login_failed_record(*, username, request, reason):
+    """Audit a failed or refused login (``login.failed``); ``reason`` is a key of LOGIN_FAILURE_SUMMARIES.
+    The typed username is kept (it may not exist); the password never is."""
     audit_record(action="login.failed", username=username[:150], request=request, succeeded=False,
-                 summary=_("登录失败"), data={"reason": reason})
+                 summary=LOGIN_FAILURE_SUMMARIES.get(reason, gettext_lazy("登录失败")), data={"reason": reason})
 
 
 def user_logout_record(*, user, request, reason="logout"):
-    audit_record(action="logout", actor=user, target=user, request=request, summary=_("退出登录"),
-                 data={"reason": reason})
+    """Audit a logout (``logout``), by the user or by the idle timeout."""
+    audit_record(action="logout", actor=user, target=user, request=request,
+                 summary=LOGOUT_SUMMARIES.get(reason, gettext_lazy("退出登录")), data={"reason": reason})

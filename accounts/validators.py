@@ -1,4 +1,4 @@
-"""Password rule: at least N of the four character classes (等保: 复杂度要求)."""
+"""Password rules (等保: 复杂度要求): minimum length and at least N of the four character classes."""
 import re
 
 from django.core.exceptions import ValidationError
@@ -21,3 +21,18 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("密码须包含大写字母、小写字母、数字、特殊符号中的至少%(n)d类。") % {"n": self.min_classes}
+
+
+class MinimumLengthValidator:
+    """Django's length rule with a Chinese message (Django's own msgid for it changed in 5.x
+    and has no zh_Hans translation yet)."""
+
+    def __init__(self, min_length=10):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if len(password) < self.min_length:
+            raise ValidationError(_("密码长度至少为%(n)d位。") % {"n": self.min_length}, code="password_too_short")
+
+    def get_help_text(self):
+        return _("密码长度至少为%(n)d位。") % {"n": self.min_length}

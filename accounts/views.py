@@ -22,7 +22,7 @@ from .forms import (
     AuditFilterForm, LoginForm, OrgForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, UserForm,
 )
 from .models import AuditLog
-from .security import is_ip_locked_out, is_username_locked_out, record_attempt
+from .security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
 from .selectors import org_get_visible, org_visible_qs, user_get_visible, user_visible_qs
 
 
@@ -30,36 +30,54 @@ def _form_error(form, exc):
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+def _crumbs(*items):
+    """Breadcrumbs after 首页: (label, url name or None) pairs."""
+    return [(label, reverse(name) if name else None) for label, name in items]
+
+
 # --- login -----------------------------------------------------------------------------------
+
+def _locked_message(*, account_until, ip_until):
+    if account_until is not None:
+        return _("登录失败次数过多，账号已被锁定，请于%(time)s后再试，或联系系统管理员解锁。") % {
+            "time": timezone.localtime(account_until).strftime("%H:%M")}
+    return _("该地址登录失败次数过多，已暂停从此地址登录，请于%(time)s后再试。") % {
+        "time": timezone.localtime(ip_until).strftime("%H:%M")}
+
 
 @login_not_required
 def login_view(request):
-    """Chinese login page with lockout per account and per source address."""
+    """Chinese login page with lockout per account and per source address; every attempt is audited."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("home")
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
         ip = client_ip(request)
-        if is_username_locked_out(username) or is_ip_locked_out(ip):
-            with transaction.atomic():
-                record_attempt(username=username, ip=ip, succeeded=False)
-                services.user_login_failed_record(username=username, request=request, reason="locked_out")
-            form.add_error(None, _("登录失败次数过多，账号已被锁定15分钟，请稍后再试或联系系统管理员。"))
+        account_until, ip_until = username_locked_until(username), ip_locked_until(ip)
+        if account_until is not None or ip_until is not None:
+            # Refused without checking the password; audited but not counted (the lock does not grow).
+            services.user_login_failed_record(username=username, request=request,
+                                              reason="account_locked_out" if account_until else "address_locked_out")
+            form.add_error(None, _locked_message(account_until=account_until, ip_until=ip_until))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 with transaction.atomic():
                     record_attempt(username=username, ip=ip, succeeded=False)
                     services.user_login_failed_record(username=username, request=request, reason="bad_credentials")
-                if is_username_locked_out(username):
-                    form.add_error(None, _("登录失败次数过多，账号已被锁定15分钟，请稍后再试或联系系统管理员。"))
+                account_until, ip_until = username_locked_until(username), ip_locked_until(ip)
+                if account_until is not None or ip_until is not None:
+                    form.add_error(None, _locked_message(account_until=account_until, ip_until=ip_until))
                 else:
-                    form.add_error(None, _("用户名或密码错误，或账号已被停用、锁定。"))
+                    form.add_error(None, _("用户名或密码错误，或账号已被停用、锁定。还可尝试%(n)d次。") % {
+                        "n": remaining_attempts(username, ip)})
             else:
-                login(request, user)
                 with transaction.atomic():
                     record_attempt(username=username, ip=ip, succeeded=True)
                     services.user_login_record(user=user, request=request)
+                login(request, user)
                 if user.must_change_password:
                     messages.info(request, _("首次登录或密码已被重置，请先修改密码。"))
                     return redirect("accounts:password_change")
@@ -93,7 +111,7 @@ def profile(request):
         services.profile_update(user=user, request=request, **form.cleaned_data)
         messages.success(request, _("个人资料已保存。"))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "breadcrumbs": _crumbs((_("个人资料"), None))})
 
 
 def password_change(request):
@@ -108,7 +126,8 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
             return redirect("home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {
+        "form": form, "breadcrumbs": _crumbs((_("个人资料"), "accounts:profile"), (_("修改密码"), None))})
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -120,7 +139,8 @@ def user_list(request):
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(real_name__icontains=q)
     page = Paginator(qs.order_by("organization__path", "username"), 30).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": q})
+    return render(request, "accounts/user_list.html", {"page": page, "q": q,
+                                                       "breadcrumbs": _crumbs((_("用户管理"), None))})
 
 
 @permission_required("accounts.manage_user", raise_exception=True)
@@ -139,7 +159,9 @@ def user_create(request):
         else:
             messages.success(request, _("用户 %(u)s 已创建，首次登录须修改密码。") % {"u": user.username})
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+    return render(request, "accounts/user_form.html", {
+        "form": form, "creating": True,
+        "breadcrumbs": _crumbs((_("用户管理"), "accounts:user_list"), (_("新增用户"), None))})
 
 
 @permission_required("accounts.manage_user", raise_exception=True)
@@ -162,8 +184,10 @@ def user_edit(request, pk):
         else:
             messages.success(request, _("用户 %(u)s 已保存。") % {"u": target.username})
             return redirect("accounts:user_list")
-    reset_form = ResetPasswordForm()
-    return render(request, "accounts/user_form.html", {"form": form, "target": target, "reset_form": reset_form})
+    return render(request, "accounts/user_form.html", {
+        "form": form, "target": target, "reset_form": ResetPasswordForm(),
+        "failure_locked_until": username_locked_until(target.username),
+        "breadcrumbs": _crumbs((_("用户管理"), "accounts:user_list"), (target.username, None))})
 
 
 @require_POST
@@ -203,7 +227,8 @@ def user_reset_password(request, pk):
 @permission_required("accounts.manage_role", raise_exception=True)
 def role_list(request):
     roles = Group.objects.order_by("name").prefetch_related("permissions")
-    return render(request, "accounts/role_list.html", {"roles": roles})
+    return render(request, "accounts/role_list.html", {"roles": roles,
+                                                       "breadcrumbs": _crumbs((_("角色管理"), None))})
 
 
 @permission_required("accounts.manage_role", raise_exception=True)
@@ -220,7 +245,9 @@ def role_edit(request, pk=None):
         else:
             messages.success(request, _("角色 %(n)s 已保存。") % {"n": role.name})
             return redirect("accounts:role_list")
-    return render(request, "accounts/role_form.html", {"form": form, "role": role})
+    return render(request, "accounts/role_form.html", {
+        "form": form, "role": role,
+        "breadcrumbs": _crumbs((_("角色管理"), "accounts:role_list"), (role.name if role else _("新增角色"), None))})
 
 
 # --- organizations ---------------------------------------------------------------------------
@@ -228,7 +255,7 @@ def role_edit(request, pk=None):
 @permission_required("accounts.manage_orgunit", raise_exception=True)
 def org_list(request):
     orgs = org_visible_qs(request.user).select_related("parent")
-    return render(request, "accounts/org_list.html", {"orgs": orgs})
+    return render(request, "accounts/org_list.html", {"orgs": orgs, "breadcrumbs": _crumbs((_("机构管理"), None))})
 
 
 @permission_required("accounts.manage_orgunit", raise_exception=True)
@@ -255,7 +282,9 @@ def org_edit(request, pk=None):
         else:
             messages.success(request, _("机构 %(n)s 已保存。") % {"n": org.name})
             return redirect("accounts:org_list")
-    return render(request, "accounts/org_form.html", {"form": form, "org": org})
+    return render(request, "accounts/org_form.html", {
+        "form": form, "org": org,
+        "breadcrumbs": _crumbs((_("机构管理"), "accounts:org_list"), (org.name if org else _("新增机构"), None))})
 
 
 @require_POST
@@ -291,6 +320,7 @@ def audit_list(request):
         if data["succeeded"] in ("0", "1"):
             qs = qs.filter(succeeded=data["succeeded"] == "1")
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page,
+                                                        "breadcrumbs": _crumbs((_("审计日志"), None))})
 
 

@@ -1,5 +1,23 @@
 from django.urls import path
 
+from .views import cases, dictionary, intake
+from .views import search as search_views
+
 app_name = "petitions"
 
-urlpatterns = []
+urlpatterns = [
+    path("register/visit/", intake.register_visit, name="register_visit"),
+    path("register/letter/", intake.register_letter, name="register_letter"),
+    path("register/referral/", intake.register_referral, name="register_referral"),
+    path("register/similar/", intake.similar, name="similar"),
+    path("pool/", cases.pool, name="pool"),
+    path("<int:pk>/", cases.case_detail, name="detail"),
+    path("attachments/<int:pk>/", cases.attachment_download, name="attachment_download"),
+    path("search/", search_views.search, name="search"),
+    path("archive/", search_views.archive, name="archive"),
+    path("dictionaries/", dictionary.dictionary_list, name="dictionary_list"),
+    path("dictionaries/new/", dictionary.dictionary_create, name="dictionary_create"),
+    path("dictionaries/<int:pk>/", dictionary.dictionary_edit, name="dictionary_edit"),
+    path("dictionaries/<int:pk>/active/", dictionary.dictionary_set_active, name="dictionary_set_active"),
+    path("dictionaries/<int:pk>/delete/", dictionary.dictionary_delete, name="dictionary_delete"),
+]

@@ -1,5 +1,13 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("kpi/", views.kpi, name="kpi"),
+    path("charts/", views.chart_page, name="charts"),
+    path("charts/<slug:slug>.img", views.chart_image, name="chart_image"),
+    path("<slug:slug>/", views.report, name="report"),
+]

@@ -1,0 +1,452 @@
+"""信访查询 and 办结存档: one query language over the cases a user may see, on both databases.
+
+Filters are plain ORM conditions on ``case_visible_qs(user)``. Content keywords use the bigram
+index of migration 0003 (petitions/text.py): every whitespace-separated term becomes a phrase
+of its bigram tokens, and all terms must match (AND):
+
+- PostgreSQL: ``search_vector @@ phraseto_tsquery('simple', 't1 t2')`` (GIN index), ranked by
+  ``ts_rank``;
+- SQLite: ``petitions_case_fts MATCH '"t1 t2" AND "t3 t4"'`` (FTS5), ranked by ``bm25``.
+
+User text never reaches SQL as text: terms become tokens of letters and digits only, quoted and
+passed as parameters. A term containing a lone Chinese character (a one-character word such as
+"房", or one character next to letters or digits, "A区") has no bigram to look up; it is matched
+by a substring scan (LIKE) of the indexed text within the other filters.
+
+A page of keyword results is computed from a ``MATERIALIZED`` common table expression: first
+all matching rows (bitmap / FTS index scan), then sort and LIMIT over those. This avoids the
+planner trap of PERFORMANCE.md §2, where ``ORDER BY … LIMIT 20`` over a rare term walks the
+whole date index filtering row by row. Counts of keyword searches are exact (the set is
+materialised anyway); filter-only searches count at most ``COUNT_CAP`` rows and show "1000+".
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.db import connection
+from django.db.models import F, FloatField, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import org_scope_choices
+
+from . import clock
+from .idcard import mask_id_number, mask_phone
+from .models import Case, Channel, DictEntry, DictKind, Petitioner
+from .models.workflow import Assignment
+from .selectors import case_visible_qs
+from .text import CJK, tokens
+from .workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
+
+PAGE_SIZE = 20
+COUNT_CAP = 1000
+MAX_TERMS = 8
+MAX_QUERY_LENGTH = 200
+
+SORT_RELEVANCE = "relevance"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, _("相关度")),
+    ("-date", _("登记时间（新→旧）")),
+    ("date", _("登记时间（旧→新）")),
+    ("number", _("信访件编号")),
+    ("due", _("当前期限（近→远）")),
+]
+ARCHIVE_STATUSES = tuple(sorted(FINISHED_STATUSES))
+YES_NO = [("", _("不限")), ("yes", _("是")), ("no", _("否"))]
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CaseSearchForm(forms.Form):
+    """The 信访查询 form (GET). Empty fields are not applied."""
+
+    number = forms.CharField(label=_("信访件编号"), required=False, max_length=40)
+    name = forms.CharField(label=_("信访人姓名"), required=False, max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), required=False, max_length=30,
+                                help_text=_("完整号码，精确匹配"))
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
+    q = forms.CharField(label=_("内容关键词"), required=False, max_length=MAX_QUERY_LENGTH,
+                        help_text=_("多个词用空格分隔，须同时包含"))
+    date_from = forms.DateField(label=_("登记日期自"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + Channel.choices)
+    purpose = forms.ModelChoiceField(label=_("信访目的"), required=False, queryset=None, empty_label=_("全部"))
+    problem = forms.ModelChoiceField(label=_("所属问题"), required=False, queryset=None, empty_label=_("全部"),
+                                     help_text=_("含下级分类"))
+    org = forms.ModelChoiceField(label=_("机构"), required=False, queryset=None, empty_label=_("全部"),
+                                 help_text=_("在该机构及下级登记或交办到该机构及下级的"))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Status.choices)
+    overdue = forms.BooleanField(label=_("已超期"), required=False)
+    supervised = forms.BooleanField(label=_("督办件"), required=False)
+    repeat = forms.ChoiceField(label=_("是否重访"), required=False, choices=YES_NO)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
+
+    status_choices = None  # subclasses narrow the states
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["purpose"].queryset = DictEntry.objects.filter(kind=DictKind.PURPOSE).order_by("sort_order")
+        problems = DictEntry.objects.filter(kind=DictKind.PROBLEM).select_related("parent").order_by(
+            "sort_order", "code")
+        self.fields["problem"].queryset = problems
+        self.fields["problem"].label_from_instance = lambda e: e.label_with_parent
+        self.fields["org"].queryset = org_scope_choices(user).order_by("path")
+        self.fields["org"].label_from_instance = lambda o: ("　" * max(0, o.depth - 1)) + o.name
+        if self.status_choices is not None:
+            self.fields["status"].choices = [("", _("全部"))] + [
+                (s, Status(s).label) for s in self.status_choices]
+
+    def clean_q(self):
+        text = (self.cleaned_data.get("q") or "").strip()
+        if len(text.split()) > MAX_TERMS:
+            raise forms.ValidationError(_("关键词最多%(max)d个。") % {"max": MAX_TERMS})
+        return text
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def criteria(self):
+        """The cleaned values that are set (for the audit record and links)."""
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None, False)}
+
+
+class ArchiveSearchForm(CaseSearchForm):
+    """办结存档: finished cases only; time is the registration or the closing time."""
+
+    DATE_FIELDS = [("registered", _("登记时间")), ("closed", _("办结时间"))]
+    date_field = forms.ChoiceField(label=_("时间类型"), required=False, choices=DATE_FIELDS)
+    status_choices = ARCHIVE_STATUSES
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        for name in ("overdue", "supervised", "phone", "id_number", "channel", "purpose", "repeat"):
+            del self.fields[name]
+        self.fields["date_from"].label = _("时间自")
+        self.fields["sort"].choices = [c for c in SORT_CHOICES if c[0] != "due"]
+        self.order_fields(["number", "name", "q", "date_field", "date_from", "date_to", "problem", "org", "status",
+                           "sort"])
+
+
+# ---------------------------------------------------------------- keywords
+
+LONE_CJK = re.compile(rf"^[{CJK}]$")
+
+
+def _is_lone_cjk(token):
+    """A one-character CJK token: the index holds bigrams, so it cannot be looked up."""
+    return bool(LONE_CJK.match(token))
+
+
+@dataclass
+class Keywords:
+    """A keyword query split into index phrases (lists of tokens) and substring terms."""
+
+    phrases: list
+    substrings: list
+
+    @classmethod
+    def parse(cls, text):
+        phrases, substrings = [], []
+        for term in (text or "").split():
+            toks = tokens(term)
+            if not toks:
+                continue
+            if any(_is_lone_cjk(t) for t in toks):
+                substrings.append(term)
+            else:
+                phrases.append(toks)
+        return cls(phrases, substrings)
+
+    def __bool__(self):
+        return bool(self.phrases or self.substrings)
+
+    def fts5_match(self):
+        """FTS5 query: each phrase double-quoted (tokens are letters/digits; quotes doubled anyway)."""
+        return " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases)
+
+    def tsquery_texts(self):
+        return [" ".join(p) for p in self.phrases]
+
+
+def _keyword_filter(qs, keywords):
+    """``(qs, rank expression or None)`` with the keyword conditions applied."""
+    rank = None
+    if keywords.phrases:
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+
+            query = None
+            for text in keywords.tsquery_texts():
+                part = SearchQuery(text, search_type="phrase", config="simple")
+                query = part if query is None else query & part
+            qs = qs.annotate(_sv=RawSQL('"petitions_case"."search_vector"', [], output_field=SearchVectorField()))
+            qs = qs.filter(_sv=query)
+            rank = SearchRank(F("_sv"), query)
+        else:
+            match = keywords.fts5_match()
+            qs = qs.filter(pk__in=RawSQL(
+                "SELECT rowid FROM petitions_case_fts WHERE petitions_case_fts MATCH %s", [match]))
+            # bm25 is lower for better matches; negated so that higher is better on both databases.
+            rank = RawSQL(
+                "(SELECT -bm25(petitions_case_fts) FROM petitions_case_fts "
+                "WHERE petitions_case_fts MATCH %s AND rowid = petitions_case.id)", [match],
+                output_field=FloatField())
+    for term in keywords.substrings:
+        qs = qs.filter(Q(content__icontains=term) | Q(summary__icontains=term)
+                       | Q(responsible_unit__icontains=term))
+    return qs, rank
+
+
+# ---------------------------------------------------------------- the query
+
+@dataclass
+class CaseQuery:
+    """A filtered, visible queryset plus how to order it; built by ``case_search``."""
+
+    qs: object
+    rank: object
+    sort: str
+    has_keywords: bool
+
+    def ordering(self):
+        """ORM ordering for the sort (relevance falls back to date when there are no keywords)."""
+        if self.sort == SORT_RELEVANCE and self.rank is not None:
+            return [F("_rank").desc(), F("registered_at").desc(), F("id").desc()]
+        if self.sort == "date":
+            return [F("registered_at").asc(), F("id").asc()]
+        if self.sort == "number":
+            return [F("number").asc()]
+        if self.sort == "due":
+            return [F("current_due").asc(nulls_last=True), F("registered_at").desc(), F("id").desc()]
+        return [F("registered_at").desc(), F("id").desc()]
+
+    def ordered(self):
+        qs = self.qs
+        if self.rank is not None:
+            qs = qs.annotate(_rank=self.rank)
+        return qs.order_by(*self.ordering())
+
+
+def case_search(user, cleaned, *, base=None, archive=False):
+    """Apply the search form's cleaned values to the cases ``user`` may see.
+
+    ``base`` narrows the visible set further (the archive passes finished cases). Returns a
+    ``CaseQuery``. Reads only; visibility comes from ``case_visible_qs``.
+    """
+    qs = case_visible_qs(user, base)
+    if archive:
+        qs = qs.filter(status__in=ARCHIVE_STATUSES)
+    c = cleaned
+    if c.get("number"):
+        qs = qs.filter(number=c["number"].strip())
+    person = Q()
+    if c.get("name"):
+        person &= Q(name=c["name"].strip())
+    if c.get("id_number"):
+        person &= Q(id_number=c["id_number"])
+    if c.get("phone"):
+        person &= Q(phone=c["phone"].strip())
+    if person:
+        qs = qs.filter(pk__in=Petitioner.objects.filter(person).values("case_id"))
+    date_field = "closed_at" if archive and c.get("date_field") == "closed" else "registered_at"
+    if c.get("date_from"):
+        qs = qs.filter(**{f"{date_field}__gte": _day_start(c["date_from"])})
+    if c.get("date_to"):
+        qs = qs.filter(**{f"{date_field}__lt": _day_start(c["date_to"] + timedelta(days=1))})
+    if c.get("channel"):
+        qs = qs.filter(channel=c["channel"])
+    if c.get("purpose") is not None:
+        qs = qs.filter(purpose=c["purpose"])
+    if c.get("problem") is not None:
+        qs = qs.filter(problem_id__in=_descendant_ids(c["problem"]))
+    if c.get("org") is not None:
+        prefix = c["org"].path
+        qs = qs.filter(Q(registered_path__startswith=prefix) | Q(pk__in=Assignment.objects.filter(
+            org_path__startswith=prefix).values("case_id")))
+    if c.get("status"):
+        qs = qs.filter(status=c["status"])
+    if c.get("overdue"):
+        qs = qs.filter(current_due__lt=clock.today(), status__in=OPEN_STATUSES)
+    if c.get("supervised"):
+        qs = qs.filter(is_supervised=True)
+    if c.get("repeat") == "yes":
+        qs = qs.filter(is_repeat=True)
+    elif c.get("repeat") == "no":
+        qs = qs.filter(is_repeat=False)
+    keywords = Keywords.parse(c.get("q"))
+    qs, rank = _keyword_filter(qs, keywords)
+    sort = c.get("sort") or (SORT_RELEVANCE if keywords.phrases else "-date")
+    return CaseQuery(qs=qs, rank=rank, sort=sort, has_keywords=bool(keywords))
+
+
+def _descendant_ids(entry):
+    ids, frontier = {entry.pk}, [entry.pk]
+    while frontier:
+        frontier = list(DictEntry.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+# ---------------------------------------------------------------- one page
+
+@dataclass
+class ResultPage:
+    """A page of results; ``count`` is exact or capped (``count_capped``)."""
+
+    rows: list
+    number: int
+    count: int
+    count_capped: bool
+    page_size: int = PAGE_SIZE
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+    @property
+    def count_label(self):
+        return f"{self.count}+" if self.count_capped else str(self.count)
+
+
+def _order_sql(query):
+    """ORDER BY over the CTE columns for ``query.sort``; no user text involved."""
+    if query.sort == SORT_RELEVANCE and query.rank is not None:
+        return "rank DESC, registered_at DESC, id DESC"
+    return {
+        "date": "registered_at ASC, id ASC",
+        "number": "number ASC",
+        "due": "current_due IS NULL, current_due ASC, registered_at DESC, id DESC",
+    }.get(query.sort, "registered_at DESC, id DESC")
+
+
+def _materialized_page(query, offset, limit):
+    """(ids of one page, total) for a keyword search, via a MATERIALIZED CTE (see module doc)."""
+    qs = query.qs
+    if query.rank is not None:
+        qs = qs.annotate(_rank=query.rank)
+        inner = qs.values_list("id", "registered_at", "current_due", "number", "_rank")
+    else:
+        inner = qs.values_list("id", "registered_at", "current_due", "number")
+    inner = inner.order_by()
+    sql, params = inner.query.sql_with_params()
+    cols = "id, registered_at, current_due, number" + (", rank" if query.rank is not None else "")
+    statement = (f"WITH hits({cols}) AS MATERIALIZED ({sql}) "
+                 f"SELECT id, (SELECT count(*) FROM hits) FROM hits ORDER BY {_order_sql(query)} LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit, offset])
+        rows = cursor.fetchall()
+    if not rows and offset:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH hits({cols}) AS MATERIALIZED ({sql}) SELECT count(*) FROM hits", params)
+            return [], cursor.fetchone()[0]
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
+
+
+def result_page(query, page_number, *, page_size=PAGE_SIZE):
+    """One page of ``query`` with the rows a list shows loaded up front (no per-row queries)."""
+    try:
+        number = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    number = min(number, COUNT_CAP // page_size + 1) if not query.has_keywords else number
+    offset = (number - 1) * page_size
+    if query.has_keywords:
+        ids, total = _materialized_page(query, offset, page_size)
+        capped = False
+        by_id = {c.pk: c for c in _list_qs(Case.objects.filter(pk__in=ids))}
+        rows = [by_id[i] for i in ids if i in by_id]
+    else:
+        ordered = query.ordered()
+        total = ordered[:COUNT_CAP + 1].count()
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+        rows = list(_list_qs(ordered)[offset:offset + page_size])
+    return ResultPage(rows=rows, number=number, count=total, count_capped=capped, page_size=page_size)
+
+
+def _list_qs(qs):
+    from django.db.models import Prefetch
+
+    return qs.select_related("purpose", "problem", "problem__parent", "registered_org").prefetch_related(
+        Prefetch("petitioners", queryset=Petitioner.objects.order_by("position")))
+
+
+# ---------------------------------------------------------------- export rows
+
+EXPORT_FIELDS = ("number", "registered_at", "registered_org__name", "channel", "_p_name", "_p_id", "_p_phone",
+                 "purpose__name", "problem__name", "summary", "status", "current_due", "closed_at")
+
+
+def export_rows(query, *, show_pii):
+    """Yield value tuples for the Excel export, streamed from the database in chunks of 2,000.
+
+    Same visibility, filters and order as the page. ID number and phone are masked unless
+    ``show_pii``. The first petitioner (or representative) stands for the case.
+    """
+    first = Petitioner.objects.filter(case=OuterRef("pk")).order_by("position")
+    qs = query.ordered().annotate(
+        _p_name=Subquery(first.values("name")[:1]),
+        _p_id=Subquery(first.values("id_number")[:1]),
+        _p_phone=Subquery(first.values("phone")[:1]),
+    )
+    channels = dict(Channel.choices)
+    statuses = dict(Status.choices)
+    for row in qs.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
+        (number, registered_at, org, channel, name, id_number, phone, purpose, problem, summary, status, due,
+         closed_at) = row
+        yield (
+            number, registered_at, org, str(channels.get(channel, channel)), name or "",
+            (id_number or "") if show_pii else mask_id_number(id_number or ""),
+            (phone or "") if show_pii else mask_phone(phone or ""),
+            purpose or "", problem or "", summary or "", str(statuses.get(status, status)), due, closed_at,
+        )
+
+
+def display_rows(cases, *, show_pii):
+    """What a result row shows, with identity masked unless ``show_pii``."""
+    out = []
+    for case in cases:
+        people = list(case.petitioners.all())
+        first = people[0] if people else None
+        id_number = first.id_number if first else ""
+        out.append({
+            "case": case,
+            "name": (first.name if first else "") + (f" 等{len(people)}人" if len(people) > 1 else ""),
+            "id_number": id_number if show_pii else mask_id_number(id_number),
+            "problem": case.problem.label_with_parent if case.problem_id else "",
+        })
+    return out

@@ -1,0 +1,252 @@
+"""Statutory deadlines (DOMAIN.md §3.3, 《信访工作条例》) and the overdue scan.
+
+- routing / acceptance: registration + 15 days (Art.22, Art.23);
+- handling: acceptance + 60 days (Art.34), extendable once by at most 30 days with approval;
+- 复查 request: within 30 days of the answer; decision within 30 days of the request (Art.35);
+- 复核 request: within 30 days of the 复查 decision; decision within 30 days (Art.36).
+
+Days are calendar days. Time comes from ``petitions.clock`` so tests can fix it.
+``deadlines_scan`` (``manage.py scan_deadlines``) records each overdue deadline once per case
+and deadline as a ``CaseEvent`` and reminds the responsible users; it is idempotent and safe
+to run from cron every few minutes, also concurrently (row lock + unique reminder keys).
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import clock
+from ..models import Assignment, AssignmentStatus, Case, CaseEvent, ReviewLevel, ReviewRequest, Supervision
+from ..workflow import HANDLE, INSTRUCT, OPEN_STATUSES, TRIAGE, Status
+from .events import case_event_record
+from .notify import case_url, reminders_create, users_acting_for
+
+ACCEPTANCE_DAYS = 15
+HANDLING_DAYS = 60
+MAX_EXTENSION_DAYS = 30
+REVIEW_REQUEST_DAYS = 30
+REVIEW_DECISION_DAYS = 30
+DUE_SOON_DAYS = 3
+
+LABEL_OVERDUE = gettext_lazy("已超期")
+LABEL_DUE_SOON = gettext_lazy("即将到期")
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline as lists show it: the date, the label (即将到期 / 已超期 / "") and a CSS class."""
+
+    date: date | None
+    label: str
+    css: str
+    days_left: int | None
+
+    @property
+    def is_overdue(self):
+        return self.css == "overdue"
+
+    @property
+    def is_due_soon(self):
+        return self.css == "due-soon"
+
+
+def due_info(due, today=None):
+    """(due date, label) for lists: 已超期 after the day, 即将到期 within 3 days (inclusive)."""
+    if due is None:
+        return Due(None, "", "", None)
+    today = today or clock.today()
+    days_left = (due - today).days
+    if days_left < 0:
+        return Due(due, str(LABEL_OVERDUE), "overdue", days_left)
+    if days_left <= DUE_SOON_DAYS:
+        return Due(due, str(LABEL_DUE_SOON), "due-soon", days_left)
+    return Due(due, "", "", days_left)
+
+
+def acceptance_due_for(registered_day):
+    return registered_day + timedelta(days=ACCEPTANCE_DAYS)
+
+
+def handling_due_for(accepted_day):
+    return accepted_day + timedelta(days=HANDLING_DAYS)
+
+
+@dataclass(frozen=True)
+class ReviewWindow:
+    """The petitioner's open window to ask for 复查 (level "review") or 复核 ("recheck")."""
+
+    level: str
+    start: date
+    end: date
+
+    def is_open(self, today):
+        return self.start <= today <= self.end
+
+
+def review_window(case, reviews):
+    """The next review the petitioner may ask for, or None (none left, or one is running).
+
+    ``reviews`` are the case's ReviewRequest rows."""
+    rechecks = [r for r in reviews if r.level == ReviewLevel.RECHECK]
+    if rechecks:
+        return None
+    done = [r for r in reviews if r.level == ReviewLevel.REVIEW]
+    if done:
+        review = done[-1]
+        if review.decided_at is None:
+            return None
+        start = clock_local_date(review.decided_at)
+        return ReviewWindow(ReviewLevel.RECHECK, start, start + timedelta(days=REVIEW_REQUEST_DAYS))
+    if case.answered_at is None:
+        return None
+    start = clock_local_date(case.answered_at)
+    return ReviewWindow(ReviewLevel.REVIEW, start, start + timedelta(days=REVIEW_REQUEST_DAYS))
+
+
+def clock_local_date(moment):
+    """The office-time-zone date of an aware datetime."""
+    return timezone.localdate(moment)
+
+
+def review_possible_later(case, reviews, today):
+    """True while the petitioner may still ask for 复查/复核 (archiving must wait)."""
+    window = review_window(case, reviews)
+    return window is not None and today <= window.end
+
+
+def case_current_due(case, assignments, reviews):
+    """The deadline that matters now for the case (shown in lists as 期限).
+
+    待分流: the bureau's 15 days; 待批示: the leader's deadline (kept as set by 上报领导);
+    待受理/办理中: the earliest open acceptance or handling deadline of the organizations;
+    待审核: the statutory handling deadline; 复查中/复核中: the decision deadline; otherwise none.
+    """
+    status = case.status
+    if status == Status.PENDING:
+        return case.acceptance_due
+    if status == Status.AWAITING_INSTRUCTION:
+        return case.current_due
+    if status in (Status.AWAITING_ACCEPTANCE, Status.IN_PROGRESS):
+        dues = []
+        for a in assignments:
+            if a.status == AssignmentStatus.PENDING:
+                dues.append(a.acceptance_due)
+            elif a.status == AssignmentStatus.ACCEPTED and a.handling_due:
+                dues.append(a.handling_due)
+        return min(dues) if dues else case.handling_due
+    if status == Status.RESULT_REPORTED:
+        return case.handling_due
+    if status in (Status.REVIEWING, Status.RECHECKING):
+        open_reviews = [r.due for r in reviews if r.decided_at is None]
+        return min(open_reviews) if open_reviews else None
+    return None
+
+
+# --- the scan -------------------------------------------------------------------------------------
+
+DEADLINE_LABELS = {
+    "routing": gettext_lazy("分流受理期限"),
+    "instruction": gettext_lazy("领导批示期限"),
+    "acceptance": gettext_lazy("受理期限"),
+    "handling": gettext_lazy("办理期限"),
+    "review": gettext_lazy("复查期限"),
+    "recheck": gettext_lazy("复核期限"),
+    "supervision": gettext_lazy("督办期限"),
+}
+
+
+@dataclass
+class ScanResult:
+    events: int = 0
+    reminders: int = 0
+
+    def __str__(self):
+        return f"overdue events: {self.events}, reminders: {self.reminders}"
+
+
+def _overdue_items(today):
+    """Yield (case_id, kind, due, org_ids_to_tell, perms, extra_user_ids) for every overdue deadline."""
+    for case in Case.objects.filter(status=Status.PENDING, acceptance_due__lt=today).select_related(
+            "holder_org", "registered_org").only("id", "acceptance_due", "holder_org", "registered_org"):
+        yield case.pk, "routing", case.acceptance_due, [case.holder_org or case.registered_org], (TRIAGE,), ()
+    for case in Case.objects.filter(status=Status.AWAITING_INSTRUCTION, current_due__lt=today).only(
+            "id", "current_due", "reported_leader_id"):
+        yield case.pk, "instruction", case.current_due, [], (INSTRUCT,), (case.reported_leader_id,)
+    live = Assignment.objects.filter(case__status__in=OPEN_STATUSES).select_related("org", "assigned_by_org")
+    for a in live.filter(status=AssignmentStatus.PENDING, acceptance_due__lt=today):
+        yield a.case_id, f"acceptance:{a.pk}", a.acceptance_due, [a.org], (HANDLE, TRIAGE), ()
+    for a in live.filter(status=AssignmentStatus.ACCEPTED, handling_due__lt=today):
+        yield a.case_id, f"handling:{a.pk}", a.handling_due, [a.org, a.assigned_by_org], (HANDLE, TRIAGE), ()
+    for r in ReviewRequest.objects.filter(decided_at__isnull=True, due__lt=today).select_related("org"):
+        yield r.case_id, f"{r.level}:{r.pk}", r.due, [r.org], (TRIAGE,), ()
+    for s in Supervision.objects.filter(resolved_at__isnull=True, due__lt=today,
+                                        case__status__in=OPEN_STATUSES).select_related("ordered_by_org"):
+        orgs = [a.org for a in Assignment.objects.filter(
+            case_id=s.case_id, status__in=(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)).select_related("org")]
+        yield s.case_id, f"supervision:{s.pk}", s.due, orgs, (HANDLE,), (s.ordered_by_id,)
+
+
+def _due_soon_items(today):
+    """Yield the same shape for deadlines within the next 3 days (reminders only, no events)."""
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    live = Assignment.objects.filter(case__status__in=OPEN_STATUSES).select_related("org")
+    for a in live.filter(status=AssignmentStatus.PENDING, acceptance_due__range=(today, horizon)):
+        yield a.case_id, f"acceptance:{a.pk}", a.acceptance_due, [a.org], (HANDLE, TRIAGE), ()
+    for a in live.filter(status=AssignmentStatus.ACCEPTED, handling_due__range=(today, horizon)):
+        yield a.case_id, f"handling:{a.pk}", a.handling_due, [a.org], (HANDLE,), ()
+
+
+def _kind_name(kind):
+    return kind.split(":", 1)[0]
+
+
+def deadlines_scan(*, today=None, stdout=None):
+    """Record overdue deadlines and remind the responsible users. Idempotent.
+
+    For every overdue deadline (bureau routing, leader instruction, an organization's
+    acceptance or handling deadline, a 复查/复核 decision, a 督办 deadline) it appends one
+    ``overdue`` CaseEvent (system actor, with its audit row) the first time it is found, and
+    reminds the users acting for the responsible organizations once (``Reminder.dedup_key``).
+    Deadlines due within 3 days get a reminder only. Returns a ``ScanResult``.
+    """
+    today = today or clock.today()
+    result = ScanResult()
+    for case_id, kind, due, orgs, perms, extra_users in list(_overdue_items(today)):
+        with transaction.atomic():
+            # The case row lock serialises concurrent scans: the second one finds the event.
+            case = Case.objects.select_for_update().filter(pk=case_id).first()
+            if case is None:
+                continue
+            name = DEADLINE_LABELS[_kind_name(kind)]
+            exists = CaseEvent.objects.filter(case=case, action="overdue", deadline=due,
+                                              data__deadline=kind).exists()
+            if not exists:
+                case_event_record(case=case, action="overdue", actor=None, from_status=case.status,
+                                  to_status=case.status, deadline=due, data={"deadline": kind},
+                                  note=_("%(name)s已于%(due)s届满。") % {"name": name, "due": due.isoformat()},
+                                  summary=f"{case.number} overdue {kind}")
+                result.events += 1
+        user_ids = list(users_acting_for(orgs, perms).values_list("pk", flat=True)) + [u for u in extra_users if u]
+        result.reminders += reminders_create(
+            user_ids=user_ids, title=_("【已超期】%(number)s %(name)s（%(due)s）") % {
+                "number": case.number, "name": name, "due": due.isoformat()},
+            url=case_url(case), dedup_key=f"overdue:{case.pk}:{kind}:{due.isoformat()}")
+    for case_id, kind, due, orgs, perms, extra_users in list(_due_soon_items(today)):
+        case = Case.objects.only("id", "number").get(pk=case_id)
+        name = DEADLINE_LABELS[_kind_name(kind)]
+        user_ids = list(users_acting_for(orgs, perms).values_list("pk", flat=True)) + [u for u in extra_users if u]
+        result.reminders += reminders_create(
+            user_ids=user_ids, title=_("【即将到期】%(number)s %(name)s（%(due)s）") % {
+                "number": case.number, "name": name, "due": due.isoformat()},
+            url=case_url(case), dedup_key=f"duesoon:{case.pk}:{kind}:{due.isoformat()}")
+    return result
+
+
+def overdue_q(today=None):
+    """Cases whose current deadline has passed (for list filters)."""
+    today = today or clock.today()
+    return Q(current_due__lt=today, status__in=OPEN_STATUSES)

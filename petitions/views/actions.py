@@ -1,0 +1,96 @@
+"""Workflow action pages: GET shows the form with the case summary, POST calls the service.
+
+One URL per action (``petitions:action`` with the action name from ``TRANSITIONS``). The
+service is the authority: refusals (state, version, permission, bad input) come back as form
+errors and nothing changes. Also the one-case Excel export (导出Excel).
+"""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..exceptions import ConcurrentModification, NotAllowed, ServiceError
+from ..exports import case_export_response
+from ..forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
+from ..selectors import case_get_visible
+from ..services.access import case_export_record
+from ..services.notify import case_url
+from ..services.transitions import case_report_result, case_transition
+from ..workflow import TRANSITIONS
+
+
+def _after_url(request, case):
+    return case_url(case) or reverse("petitions:inbox")
+
+
+def _call_service(request, case, action, form, formset):
+    data = form.service_data()
+    if action in TARGET_ACTIONS and (action != "instruct" or data.pop("direct", False)):
+        data["targets"] = formset.targets()
+    data.pop("direct", None)
+    version, note = form.cleaned_data["version"], form.cleaned_data.get("note", "")
+    if action == "report_result":
+        return case_report_result(case=case, actor=request.user, result=note, opinion=data["opinion"],
+                                  files=data.get("files") or (), version=version, request=request)
+    return case_transition(case=case, action=action, actor=request.user, version=version, note=note,
+                           request=request, **data)
+
+
+def action_view(request, pk, action):
+    """The page of one action on one case (404 for an invisible case or unknown action)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    case = case_get_visible(request.user, pk)
+    facts = permissions.Facts(request.user, case)
+    allowed = permissions.can(request.user, case, action, facts)
+    if request.method != "POST" and not allowed:
+        raise PermissionDenied(_("您当前不能对该信访件执行“%(label)s”。") % {"label": transition.label})
+    form_class = action_form_class(action)
+    post = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = form_class(post, files, transition=transition, case=case, user=request.user, facts=facts)
+    formset = target_formset(request.user, case, post) if action in TARGET_ACTIONS else None
+    status = 200
+    if request.method == "POST":
+        needs_targets = formset is not None and (action != "instruct" or request.POST.get("direct"))
+        valid = form.is_valid() and (not needs_targets or formset.is_valid())
+        if valid:
+            try:
+                _call_service(request, case, action, form, formset)
+            except ConcurrentModification as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except NotAllowed as exc:
+                form.add_error(None, exc.message or _("您没有执行此操作的权限。"))
+                status = 403
+            except ServiceError as exc:
+                field = exc.field if exc.field in form.fields else None
+                if field is None and exc.field == "targets" and formset is not None:
+                    formset._non_form_errors = formset.error_class([exc.message])
+                else:
+                    form.add_error(field, exc.message)
+            except ValidationError as exc:  # attachment checks of 上报结果
+                form.add_error("files" if "files" in form.fields else None, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已%(label)s：%(number)s") % {"label": transition.label,
+                                                                       "number": case.number})
+                return redirect(_after_url(request, case))
+    context = {
+        "case": case, "transition": transition, "action": action, "form": form, "formset": formset,
+        "page_title": transition.label, "is_upload": action == "report_result",
+        "breadcrumbs": [(case.number, case_url(case)), (transition.label, "")],
+    }
+    return render(request, "petitions/action_form.html", context, status=status)
+
+
+def export_case(request, pk):
+    """导出Excel: the case with its trail as a formatted sheet (export permission, case in scope)."""
+    if not request.user.has_perm(permissions.EXPORT_PERMISSION):
+        raise PermissionDenied
+    case = case_get_visible(request.user, pk)
+    case_export_record(case=case, user=request.user, request=request)
+    return case_export_response(case, user=request.user)

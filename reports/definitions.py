@@ -1,0 +1,543 @@
+"""The six statistical reports and the KPI table, each built as a ``reports.tables.Table``.
+
+Every definition (which cases count in which cell, and why) is written out in docs/reports.md;
+the section numbers below refer to it. Builders only arrange numbers that
+``reports.selectors`` aggregated in SQL.
+"""
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from petitions.models.dictionary import DictKind
+
+from . import selectors as s
+from .tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, Table, pct
+
+UNIT = "label"  # key of the first (row label) column
+
+
+def _subtitle(scope):
+    return str(_("统计时间：%(period)s　　统计范围：%(scope)s")) % {
+        "period": scope.period.label(), "scope": scope.label()}
+
+
+def _area_rows(table, areas, values, derive):
+    """本级 and each territorial child, then 小计 of the children (if any), then 合计.
+
+    ``values`` maps area key → raw counts; ``derive(dict)`` adds the computed columns (percentages)
+    so that subtotal and total rows get them computed from their own sums, not averaged.
+    """
+    def summed(keys):
+        out = {}
+        for key in keys:
+            for m, v in values[key].items():
+                out[m] = out.get(m, 0) + (v or 0)
+        return out
+
+    for area in areas:
+        row = dict(values[area.key])
+        row[UNIT] = area.label
+        table.add(derive(row), level=0 if area.is_self else 1)
+    children = [a for a in areas if not a.is_self]
+    if children:
+        kinds = {a.org.kind for a in children}
+        label = _("各县（市）小计") if kinds == {"county"} else (
+            _("各乡镇（街道）小计") if kinds == {"township"} else _("下级小计"))
+        row = summed(a.key for a in children)
+        row[UNIT] = str(label)
+        table.add(derive(row), kind=ROW_SUBTOTAL)
+    total = summed(a.key for a in areas)
+    total[UNIT] = str(_("合计"))
+    table.add(derive(total), kind=ROW_TOTAL)
+    return table
+
+
+def _pair(label, key):
+    """A 批次/人次 header pair under ``label``."""
+    return Column(label, children=[Column(_("批次"), f"{key}_b"), Column(_("人次"), f"{key}_p")])
+
+
+# ---------------------------------------------------------------- 1. 上访层次统计表 (§3.1)
+
+def visit_level_report(user, scope):
+    levels = s.dict_entries(DictKind.VISIT_LEVEL)
+    qs = s.statistics_cases(user, scope).filter(s.VISIT_LIKE_Q)
+    measures = {"all_b": s.count(), "all_p": s.Sum(s.PERSONS),
+                "none_b": s.count(Q(visit_level__isnull=True)),
+                "none_p": s.Sum(s.PERSONS, filter=Q(visit_level__isnull=True)),
+                "col_b": s.count(s.COLLECTIVE_Q), "col_p": s.Sum(s.PERSONS, filter=s.COLLECTIVE_Q),
+                "skip_b": s.count(s.SKIP_Q), "skip_p": s.Sum(s.PERSONS, filter=s.SKIP_Q)}
+    for level in levels:
+        q = Q(visit_level_id=level.pk)
+        measures[f"l{level.pk}_b"] = s.count(q)
+        measures[f"l{level.pk}_p"] = s.Sum(s.PERSONS, filter=q)
+    areas, values = s.aggregate_by_area(qs, scope.org, measures)
+    columns = [Column(_("单位"), UNIT, "text")]
+    columns += [_pair(level.name, f"l{level.pk}") for level in levels]
+    columns += [
+        _pair(_("未注明层次"), "none"),
+        _pair(_("合计"), "all"),
+        _pair(_("其中：集体访"), "col"),
+        _pair(_("其中：越级访"), "skip"),
+        Column(_("越级访占比（批次）"), "skip_pct", "pct"),
+    ]
+    table = Table(title=str(_("上访层次统计表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="上访层次统计表",
+                  notes=[_("口径：来访及上级交办的来访（有上访层次者）；一次集体访计1批次、按来访人数计人次。")])
+
+    def derive(row):
+        row["skip_pct"] = pct(row["skip_b"], row["all_b"])
+        return row
+
+    return _area_rows(table, areas, values, derive)
+
+
+# ---------------------------------------------------------------- 2. 初信初访分类统计表 (§3.2)
+
+FIRST_CHANNEL_COLUMNS = ("letter", "online", "phone", "referral")
+
+
+def first_petition_report(user, scope):
+    qs = s.statistics_cases(user, scope)
+    measures = {"total": s.count(), "first": s.count(s.FIRST_Q),
+                "visit_b": s.batches(s.FIRST_Q), "visit_p": s.persons(s.FIRST_Q)}
+    for key in FIRST_CHANNEL_COLUMNS:
+        measures[key] = s.count(s.FIRST_Q & s.channel_q(key))
+    by_problem = s.aggregate_by(qs, "problem_id", measures)
+    by_purpose = s.aggregate_by(qs, "purpose_id", measures)
+    top = s.problem_top_map()
+    problem_rows = {}
+    for problem_id, vals in by_problem.items():
+        key = top.get(problem_id) if problem_id is not None else None
+        acc = problem_rows.setdefault(key, dict.fromkeys(measures, 0))
+        for m, v in vals.items():
+            acc[m] += v
+
+    columns = [
+        Column(_("分类"), UNIT, "text"),
+        Column(_("信访总量（件次）"), "total"),
+        Column(_("初信初访"), children=[
+            Column(_("合计（件次）"), "first"),
+            Column(_("来信（件）"), "letter"),
+            Column(_("来访"), children=[Column(_("批次"), "visit_b"), Column(_("人次"), "visit_p")]),
+            Column(_("网上信访（件）"), "online"),
+            Column(_("来电（件）"), "phone"),
+            Column(_("上级交办（件）"), "referral"),
+        ]),
+        Column(_("初信初访占本类信访量比例"), "first_pct", "pct"),
+        Column(_("占初信初访总量比例"), "share_pct", "pct"),
+    ]
+    table = Table(title=str(_("初信初访分类统计表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="初信初访分类统计表",
+                  notes=[_("口径：初信初访指未标记为重复信访的信访件；按所属问题（一级分类，下级分类计入所属一级）"
+                           "和按信访目的两种分类各自合计，两组小计均等于合计。")])
+    grand = dict.fromkeys(measures, 0)
+    for vals in by_problem.values():
+        for m, v in vals.items():
+            grand[m] += v
+
+    def derive(row):
+        row["first_pct"] = pct(row["first"], row["total"])
+        row["share_pct"] = pct(row["first"], grand["first"])
+        return row
+
+    table.add(derive({**grand, UNIT: str(_("合计"))}), kind=ROW_TOTAL)
+    groups = (
+        (_("一、按所属问题"), s.dict_entries(DictKind.PROBLEM, top_level_only=True), problem_rows, _("未分类")),
+        (_("二、按信访目的"), s.dict_entries(DictKind.PURPOSE), by_purpose, _("未填写")),
+    )
+    for heading, entries, data, none_label in groups:
+        table.add({UNIT: str(heading)}, kind=ROW_GROUP)
+        for entry in entries:
+            table.add(derive({**dict.fromkeys(measures, 0), **data.get(entry.pk, {}), UNIT: entry.name}), level=1)
+        if data.get(None):
+            table.add(derive({**dict.fromkeys(measures, 0), **data[None], UNIT: str(none_label)}), level=1)
+        table.add(derive({**grand, UNIT: str(_("小计"))}), kind=ROW_SUBTOTAL)
+    return table
+
+
+# ---------------------------------------------------------------- 3. 地方信访工作机构信访数据统计表 (§3.3)
+
+def bureau_data_report(user, scope):
+    qs = s.statistics_cases(user, scope)
+    measures = {
+        "total": s.count(),
+        "letter": s.count(s.channel_q("letter")),
+        "visit_b": s.batches(), "visit_p": s.persons(),
+        "col_b": s.batches(s.COLLECTIVE_Q), "col_p": s.persons(s.COLLECTIVE_Q),
+        "online": s.count(s.channel_q("online")),
+        "phone": s.count(s.channel_q("phone")),
+        "referral": s.count(s.channel_q("referral")),
+        "first": s.count(s.FIRST_Q),
+        "repeat": s.count(s.REPEAT_Q),
+        "skip": s.visit_like_batches(s.SKIP_Q),
+        "done": s.count(Q(status__in=s.DONE_STATUSES)),
+    }
+    areas, values = s.aggregate_by_area(qs, scope.org, measures)
+    columns = [
+        Column(_("单位"), UNIT, "text"),
+        Column(_("信访总量（件次）"), "total"),
+        Column(_("来信（件）"), "letter"),
+        Column(_("来访"), children=[
+            Column(_("批次"), "visit_b"), Column(_("人次"), "visit_p"),
+            _pair(_("其中：集体访"), "col"),
+        ]),
+        Column(_("网上信访（件）"), "online"),
+        Column(_("来电（件）"), "phone"),
+        Column(_("上级交办（件）"), "referral"),
+        Column(_("初信初访（件）"), "first"),
+        Column(_("重复信访（件）"), "repeat"),
+        Column(_("越级访（批次）"), "skip"),
+        Column(_("办结情况"), children=[Column(_("已办结（件）"), "done"), Column(_("办结率"), "done_pct", "pct")]),
+        Column(_("网信占比"), "online_pct", "pct"),
+    ]
+    table = Table(title=str(_("地方信访工作机构信访数据统计表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="信访数据统计表",
+                  notes=[_("口径：按登记机构所在地区统计，每件只计一次；信访总量 = 来信 + 来访批次 + 网上信访 + 来电 + 上级交办。"
+                           "办结含已答复、已办结、已归档、不予受理、不再受理。")])
+
+    def derive(row):
+        row["done_pct"] = pct(row["done"], row["total"])
+        row["online_pct"] = pct(row["online"], row["total"])
+        return row
+
+    return _area_rows(table, areas, values, derive)
+
+
+# ---------------------------------------------------------------- 4. 所属问题内容排行表 (§3.4)
+
+def problem_ranking_report(user, scope):
+    measures = {"n": s.count(), "visit_b": s.batches(), "visit_p": s.persons()}
+    current = s.aggregate_by(s.statistics_cases(user, scope), "problem_id", measures)
+    prev_scope = s.Scope(org=scope.org, period=scope.period.previous(), source=scope.source)
+    previous = s.aggregate_by(s.statistics_cases(user, prev_scope), "problem_id", {"n": s.count()})
+    entries = {e.pk: e for e in s.dict_entries(DictKind.PROBLEM)}
+    top = s.problem_top_map()
+    total = sum(v["n"] for v in current.values())
+
+    def sort_key(item):
+        problem_id, vals = item
+        entry = entries.get(problem_id)
+        top_entry = entries.get(top.get(problem_id)) if entry else None
+        return (-vals["n"], top_entry.sort_order if top_entry else 10**6, entry.sort_order if entry else 10**6,
+                entry.code if entry else "")
+
+    columns = [
+        Column(_("排名"), "rank"),
+        Column(_("问题类别"), "top", "text"),
+        Column(_("所属问题"), UNIT, "text"),
+        Column(_("件次"), "n"),
+        Column(_("占比"), "share_pct", "pct"),
+        Column(_("其中来访"), children=[Column(_("批次"), "visit_b"), Column(_("人次"), "visit_p")]),
+        Column(_("上期件次"), "prev"),
+        Column(_("环比增减"), "change_pct", "pct"),
+    ]
+    table = Table(title=str(_("所属问题内容排行表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="所属问题内容排行表", row_header=False,
+                  notes=[_("口径：按登记时所选所属问题（末级）统计，件次降序排名，并列同名次；上期为紧邻本期、天数相同的期间 %(prev)s。")
+                         % {"prev": prev_scope.period.label()}])
+    rank, last_n = 0, None
+    for position, (problem_id, vals) in enumerate(sorted(current.items(), key=sort_key), start=1):
+        if vals["n"] != last_n:
+            rank, last_n = position, vals["n"]
+        entry = entries.get(problem_id)
+        top_entry = entries.get(top.get(problem_id)) if entry else None
+        prev = previous.get(problem_id, {}).get("n", 0)
+        table.add({
+            "rank": rank, "top": top_entry.name if top_entry else str(_("未分类")),
+            UNIT: entry.name if entry else str(_("未分类")), "n": vals["n"], "share_pct": pct(vals["n"], total),
+            "visit_b": vals["visit_b"], "visit_p": vals["visit_p"], "prev": prev,
+            "change_pct": pct(vals["n"] - prev, prev),
+        })
+    prev_total = sum(v["n"] for v in previous.values())
+    table.add({"rank": None, "top": str(_("合计")), UNIT: "", "n": total, "share_pct": pct(total, total),
+               "visit_b": sum(v["visit_b"] for v in current.values()),
+               "visit_p": sum(v["visit_p"] for v in current.values()),
+               "prev": prev_total, "change_pct": pct(total - prev_total, prev_total)}, kind=ROW_TOTAL)
+    return table
+
+
+# ---------------------------------------------------------------- 5. 群众异常访统计表 (§3.5)
+
+def abnormal_visit_report(user, scope):
+    behaviours = s.dict_entries(DictKind.ABNORMAL)
+    base = s.statistics_cases(user, scope)
+    abnormal = s.abnormal_exists()
+    measures = {
+        "ab_b": s.count(Q(_abnormal=True)), "ab_p": s.Sum(s.PERSONS, filter=Q(_abnormal=True)),
+        "col_b": s.count(Q(_abnormal=True) & s.COLLECTIVE_Q),
+        "col_p": s.Sum(s.PERSONS, filter=Q(_abnormal=True) & s.COLLECTIVE_Q),
+        "skip_b": s.count(Q(_abnormal=True) & s.SKIP_Q),
+        "visits": s.visit_like_batches(),
+    }
+    areas, values = s.aggregate_by_area(base.annotate(_abnormal=abnormal), scope.org, measures)
+    # Per behaviour: one GROUP BY over the case ↔ behaviour link table (a visit with two
+    # behaviours counts once in each behaviour column, once in the total).
+    through = base.model.abnormal_behaviors.through
+    links = through.objects.filter(case__in=base)
+    by_behaviour = {}
+    areas_, child_map = s.scope_areas(scope.org)
+    rows = links.annotate(_area=s.area_expression(scope.org, "case__registered_path")).values(
+        "_area", "dictentry_id").annotate(n=s.Count("case_id", distinct=True)).order_by()
+    for row in rows:
+        key = child_map.get(row["_area"], scope.org.path)
+        by_behaviour[(key, row["dictentry_id"])] = by_behaviour.get((key, row["dictentry_id"]), 0) + row["n"]
+    for area in areas:
+        for b in behaviours:
+            values[area.key][f"b{b.pk}"] = by_behaviour.get((area.key, b.pk), 0)
+    columns = [
+        Column(_("单位"), UNIT, "text"),
+        _pair(_("异常访合计"), "ab"),
+        _pair(_("其中：集体访"), "col"),
+        Column(_("其中：越级访（批次）"), "skip_b"),
+        Column(_("按异常行为分类（批次，一访多种行为分别计）"),
+               children=[Column(b.name, f"b{b.pk}") for b in behaviours]),
+        Column(_("来访总批次"), "visits"),
+        Column(_("异常访占来访比例"), "ab_pct", "pct"),
+    ]
+    table = Table(title=str(_("群众异常访统计表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="群众异常访统计表",
+                  notes=[_("口径：登记了《信访工作条例》第二十六条所列行为之一的信访件；来访总批次含上级交办的来访。")])
+
+    def derive(row):
+        row["ab_pct"] = pct(row["ab_b"], row["visits"])
+        return row
+
+    return _area_rows(table, areas, values, derive)
+
+
+# ---------------------------------------------------------------- 6. 信访数据统计表总表 (§3.6)
+
+def summary_report(user, scope):
+    base = s.statistics_cases(user, scope)
+    purposes = s.dict_entries(DictKind.PURPOSE)
+    # (group heading, [(key, label, unit, aggregate, share of total?)])
+    indicators = [
+        (_("一、信访总量"), [("total", _("信访总量"), _("件次"), s.count(), True)]),
+        (_("二、按信访形式"), [
+            ("letter", _("来信"), _("件"), s.count(s.channel_q("letter")), True),
+            ("visit_b", _("来访"), _("批次"), s.batches(), True),
+            ("visit_p", _("来访"), _("人次"), s.persons(), False),
+            ("online", _("网上信访"), _("件"), s.count(s.channel_q("online")), True),
+            ("phone", _("来电"), _("件"), s.count(s.channel_q("phone")), True),
+            ("referral", _("上级交办"), _("件"), s.count(s.channel_q("referral")), True),
+        ]),
+        (_("三、按信访目的"), [(f"pu{p.pk}", p.name, _("件"), s.count(Q(purpose_id=p.pk)), True) for p in purposes]
+         + [("pu_none", _("未填写"), _("件"), s.count(Q(purpose__isnull=True)), True)]),
+        (_("四、按来访性质"), [
+            ("ind_b", _("个体访"), _("批次"), s.batches(~s.COLLECTIVE_Q), True),
+            ("col_b", _("集体访"), _("批次"), s.batches(s.COLLECTIVE_Q), True),
+            ("col_p", _("集体访"), _("人次"), s.persons(s.COLLECTIVE_Q), False),
+        ]),
+        (_("五、初信初访与重复信访"), [
+            ("first", _("初信初访"), _("件"), s.count(s.FIRST_Q), True),
+            ("repeat", _("重复信访"), _("件"), s.count(s.REPEAT_Q), True),
+        ]),
+        (_("六、越级访与异常访"), [
+            ("skip", _("越级访"), _("批次"), s.visit_like_batches(s.SKIP_Q), True),
+            ("abnormal", _("异常访"), _("批次"), s.count(Q(_abnormal=True)), True),
+        ]),
+        (_("七、办理情况"), [(f"st_{key}", label, _("件"), s.count(Q(status__in=statuses)), True)
+                         for key, label, statuses in s.STATUS_GROUPS]),
+    ]
+    measures = {key: agg for _h, items in indicators for key, _l, _u, agg, _share in items}
+    areas, values = s.aggregate_by_area(base.annotate(_abnormal=s.abnormal_exists()), scope.org, measures)
+    children = [a for a in areas if not a.is_self]
+    columns = [Column(_("项目"), UNIT, "text"), Column(_("计量单位"), "unit", "text"), Column(_("合计"), "all")]
+    columns += [Column(areas[0].label, f"a{0}")]
+    if children:
+        kinds = {a.org.kind for a in children}
+        sub_label = _("县（市）小计") if kinds == {"county"} else (
+            _("乡镇（街道）小计") if kinds == {"township"} else _("下级小计"))
+        columns.append(Column(sub_label, "sub"))
+        columns += [Column(a.label, f"a{i}") for i, a in enumerate(areas) if not a.is_self]
+    columns.append(Column(_("占信访总量比例"), "share", "pct"))
+    table = Table(title=str(_("信访数据统计表总表")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="信访数据统计表总表",
+                  notes=[_("口径：按登记机构所在地区统计；第二、四、七部分各项之和等于信访总量（件次/批次），"
+                           "人次不计入比例。")])
+    grand_total = sum(values[a.key]["total"] for a in areas)
+    for heading, items in indicators:
+        table.add({UNIT: str(heading)}, kind=ROW_GROUP)
+        for key, label, unit, _agg, share in items:
+            row = {UNIT: str(label), "unit": str(unit)}
+            for i, area in enumerate(areas):
+                row[f"a{i}"] = values[area.key][key]
+            row["sub"] = sum(values[a.key][key] for a in children)
+            row["all"] = sum(values[a.key][key] for a in areas)
+            row["share"] = pct(row["all"], grand_total) if share else None
+            table.add(row, kind=ROW_TOTAL if key == "total" else ROW_DATA, level=1)
+    return table
+
+
+# ---------------------------------------------------------------- KPIs (§4)
+
+KPI_CHOICES = [
+    ("acc_pct", _("及时受理率")),
+    ("hdl_pct", _("按期办结率")),
+    ("sat_pct", _("群众满意率")),
+    ("rated_pct", _("参评率")),
+    ("repeat_pct", _("重复信访率")),
+    ("skip_pct", _("越级访占比")),
+    ("online_pct", _("网信占比")),
+]
+# Lower is better for these; ranking sorts them ascending.
+KPI_LOWER_IS_BETTER = {"repeat_pct", "skip_pct"}
+
+
+def _kpi_derive(row):
+    row["acc_pct"] = pct(row["acc_ok"], row["acc_due"])
+    row["hdl_pct"] = pct(row["hdl_ok"], row["hdl_due"])
+    row["sat"] = row["ev_satisfied"] + row["ev_basic"]
+    row["sat_pct"] = pct(row["sat"], row["ev_total"])
+    row["rated_pct"] = pct(row["rated"], row["answered"])
+    row["repeat_pct"] = pct(row["repeat"], row["total"])
+    row["skip_pct"] = pct(row["skip"], row["visits"])
+    row["online_pct"] = pct(row["online"], row["total"])
+    return row
+
+
+def kpi_report(user, scope, *, today=None):
+    areas, values = s.kpi_counts(user, scope, today=today)
+    columns = [
+        Column(_("单位"), UNIT, "text"),
+        Column(_("及时受理"), children=[Column(_("应受理（件）"), "acc_due"), Column(_("及时受理（件）"), "acc_ok"),
+                                     Column(_("及时受理率"), "acc_pct", "pct")]),
+        Column(_("按期办结"), children=[Column(_("应办结（件）"), "hdl_due"), Column(_("按期办结（件）"), "hdl_ok"),
+                                     Column(_("按期办结率"), "hdl_pct", "pct")]),
+        Column(_("群众满意度"), children=[
+            Column(_("已评价（次）"), "ev_total"), Column(_("满意"), "ev_satisfied"), Column(_("基本满意"), "ev_basic"),
+            Column(_("不满意"), "ev_unsatisfied"), Column(_("群众满意率"), "sat_pct", "pct")]),
+        Column(_("参评"), children=[Column(_("已答复（件）"), "answered"), Column(_("已参评（件）"), "rated"),
+                                  Column(_("参评率"), "rated_pct", "pct")]),
+        Column(_("重复信访"), children=[Column(_("登记（件）"), "total"), Column(_("重复（件）"), "repeat"),
+                                     Column(_("重复信访率"), "repeat_pct", "pct")]),
+        Column(_("越级访"), children=[Column(_("来访（批次）"), "visits"), Column(_("越级（批次）"), "skip"),
+                                   Column(_("越级访占比"), "skip_pct", "pct")]),
+        Column(_("网上信访"), children=[Column(_("网上信访（件）"), "online"), Column(_("网信占比"), "online_pct", "pct")]),
+    ]
+    table = Table(title=str(_("信访工作考核指标")), subtitle=_subtitle(scope), columns=columns,
+                  sheet_name="考核指标",
+                  notes=[_("口径见 docs/reports.md 第4节：及时受理按受理期限、按期办结按办理期限（含批准延期）、"
+                           "参评按答复时间、满意率按评价时间、其余按登记时间落入统计期间计。")])
+    return _area_rows(table, areas, values, _kpi_derive)
+
+
+def kpi_ranking(kpi_table, key):
+    """Ranking of the data rows (areas) of ``kpi_report`` by one KPI; areas without a value last.
+
+    Returns a ``Table``: 名次, 单位, the KPI and its numerator/denominator. Equal values share a rank.
+    """
+    label = dict(KPI_CHOICES)[key]
+    index = {leaf.key: i for i, leaf in enumerate(kpi_table.leaves)}
+    rows = [dict(zip(index, row.cells)) for row in kpi_table.rows if row.kind == ROW_DATA]
+    lower = key in KPI_LOWER_IS_BETTER
+    ranked = sorted([r for r in rows if r[key] is not None], key=lambda r: r[key] if lower else -r[key])
+    unranked = [r for r in rows if r[key] is None]
+    table = Table(title=str(_("考核指标排名：%(kpi)s")) % {"kpi": label}, subtitle=kpi_table.subtitle,
+                  columns=[Column(_("名次"), "rank"), Column(_("单位"), UNIT, "text"), Column(label, key, "pct")],
+                  sheet_name="排名", row_header=False,
+                  notes=[_("数值相同者名次并列；分母为0的单位不参与排名。")
+                         + (str(_("该指标越低越好，按升序排名。")) if lower else "")])
+    rank, last = 0, object()
+    for position, row in enumerate(ranked, start=1):
+        if row[key] != last:
+            rank, last = position, row[key]
+        table.add({"rank": rank, UNIT: row[UNIT], key: row[key]})
+    for row in unranked:
+        table.add({"rank": None, UNIT: row[UNIT], key: None})
+    return table
+
+
+@dataclass(frozen=True)
+class ReportDef:
+    slug: str
+    title: str
+    build: object
+    description: str
+
+
+REPORTS = (
+    ReportDef("visit-levels", _("上访层次统计表"), visit_level_report,
+              _("来访按上访层次（到乡、到县、到州、到省、进京）的批次与人次，含集体访、越级访。")),
+    ReportDef("first-petitions", _("初信初访分类统计表"), first_petition_report,
+              _("初信初访按所属问题和信访目的分类，按信访形式分列。")),
+    ReportDef("bureau-data", _("地方信访工作机构信访数据统计表"), bureau_data_report,
+              _("各地区信访总量、信访形式、集体访、初重信访、越级访与办结情况。")),
+    ReportDef("problem-ranking", _("所属问题内容排行表"), problem_ranking_report,
+              _("所属问题按件次排名，含占比、来访批次人次与环比。")),
+    ReportDef("abnormal-visits", _("群众异常访统计表"), abnormal_visit_report,
+              _("有《条例》第二十六条所列行为的信访，按地区和行为类型统计。")),
+    ReportDef("summary", _("信访数据统计表总表"), summary_report,
+              _("全部指标按地区分列的总表。")),
+)
+REPORT_BY_SLUG = {r.slug: r for r in REPORTS}
+
+
+# ---------------------------------------------------------------- charts (§5)
+
+@dataclass(frozen=True)
+class ChartData:
+    slug: str
+    title: str
+    labels: list
+    series: list  # [(name, [values])]
+    horizontal: bool = False
+
+    def rows(self):
+        """Table beside the chart: (label, value per series)."""
+        return [(label, [values[i] for _name, values in self.series]) for i, label in enumerate(self.labels)]
+
+    def totals(self):
+        return [sum(values) for _name, values in self.series]
+
+
+def _single(slug, title, pairs, *, horizontal=False):
+    return ChartData(slug, str(title), [p[0] for p in pairs], [(str(_("件次")), [p[1] for p in pairs])], horizontal)
+
+
+def _chart_purpose(user, scope, qs):
+    return _single("purpose", _("按信访目的"), s.series_by_purpose(qs))
+
+
+def _chart_channel(user, scope, qs):
+    return _single("channel", _("按信访形式（类型）"), s.series_by_channel(qs))
+
+
+def _chart_visit_nature(user, scope, qs):
+    rows = s.series_by_visit_nature(qs)
+    return ChartData("visit-nature", str(_("按来访性质")), [r[0] for r in rows],
+                     [(str(_("批次")), [r[1] for r in rows]), (str(_("人次")), [r[2] for r in rows])])
+
+
+def _chart_problem(user, scope, qs):
+    return _single("problem", _("按所属问题（一级分类）"), s.series_by_problem(qs), horizontal=True)
+
+
+def _chart_repeat(user, scope, qs):
+    return _single("repeat", _("是否重访"), s.series_by_repeat(qs))
+
+
+def _chart_area(user, scope, qs):
+    return _single("area", _("按地区（登记机构）"), s.series_by_area(qs, scope.org))
+
+
+def _chart_month(user, scope, qs):
+    return _single("month", _("按月份"), s.series_by_month(qs, scope.period))
+
+
+CHARTS = {
+    "purpose": _chart_purpose,
+    "channel": _chart_channel,
+    "visit-nature": _chart_visit_nature,
+    "problem": _chart_problem,
+    "repeat": _chart_repeat,
+    "area": _chart_area,
+    "month": _chart_month,
+}
+
+
+def chart_data(user, scope, slug):
+    """One chart's numbers (the same for the image and the table beside it)."""
+    return CHARTS[slug](user, scope, s.statistics_cases(user, scope))

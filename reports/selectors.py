@@ -1,0 +1,416 @@
+"""Statistics: the population of a report and its aggregations, all in SQL.
+
+Counting principle (docs/reports.md §1): a case counts once, for the organization that
+registered it (登记机构, 属地统计), in the period that contains its registration time
+(``registered_at`` in ``[start 00:00, end + 1 day 00:00)`` Asia/Shanghai). Assignments and
+transfers never count a case again, so county figures add up to the prefecture's.
+
+Every function here starts from ``statistics_cases`` (scope + period + source) and groups with
+``values().annotate()``; Python only adds up the handful of group rows (one per area or per
+dictionary entry), never iterates over cases.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PATH_STEP, OrgKind, OrgUnit
+from accounts.selectors import jurisdiction_path, org_scope_choices
+from petitions import clock
+from petitions.models import Case, Channel, DictEntry, Evaluation
+from petitions.models.dictionary import DictKind
+from petitions.models.workflow import Satisfaction
+from petitions.workflow import Status
+
+SOURCE_DIRECT = "direct"
+SOURCE_REFERRAL = "referral"
+SOURCE_ALL = "all"
+SOURCE_CHOICES = [
+    (SOURCE_DIRECT, _("来信来访（含网上信访）")),
+    (SOURCE_REFERRAL, _("上级交办")),
+    (SOURCE_ALL, _("全部")),
+]
+SOURCE_LABELS = dict(SOURCE_CHOICES)
+
+# Channel groups as the tables show them (信访形式). Phone, fax and e-mail are letters in the
+# 2005 sense but offices report 来电 separately; fax and e-mail are rare and go with 来信.
+CHANNEL_GROUPS = (
+    ("letter", _("来信"), (Channel.LETTER, Channel.FAX, Channel.EMAIL)),
+    ("visit", _("来访"), (Channel.VISIT,)),
+    ("online", _("网上信访"), (Channel.ONLINE,)),
+    ("phone", _("来电"), (Channel.PHONE,)),
+    ("referral", _("上级交办"), (Channel.REFERRAL,)),
+)
+TERRITORIAL_KINDS = (OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)
+
+# Case predicates shared by every report (docs/reports.md §2).
+VISIT_Q = Q(channel=Channel.VISIT)
+# 上访层次 and 异常访 also count visits that a superior referred down (a 进京访 reaches the
+# county as a 上级交办 carrying its visit level).
+VISIT_LIKE_Q = Q(channel=Channel.VISIT) | Q(visit_level__isnull=False)
+COLLECTIVE_Q = Q(is_collective=True)
+REPEAT_Q = Q(is_repeat=True)
+FIRST_Q = Q(is_repeat=False)
+SKIP_Q = Q(is_skip_level=True)
+ONLINE_Q = Q(channel=Channel.ONLINE)
+# 办结: an answer (处理意见) was given, or the matter was finished or lawfully not accepted.
+# Cases under 复查/复核 are open again and do not count.
+DONE_STATUSES = (Status.ANSWERED, Status.CLOSED, Status.ARCHIVED, Status.REJECTED, Status.NOT_REACCEPTED)
+STATUS_GROUPS = (
+    ("open", _("在办"), (Status.PENDING, Status.AWAITING_INSTRUCTION, Status.AWAITING_ACCEPTANCE,
+                       Status.IN_PROGRESS, Status.RESULT_REPORTED, Status.REVIEWING, Status.RECHECKING)),
+    ("answered", _("已答复"), (Status.ANSWERED,)),
+    ("closed", _("已办结（含归档）"), (Status.CLOSED, Status.ARCHIVED)),
+    ("rejected", _("不予受理/不再受理"), (Status.REJECTED, Status.NOT_REACCEPTED)),
+)
+# 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
+PERSONS = Coalesce("visitor_count", Value(1))
+
+
+def aware_midnight(day):
+    """00:00 of ``day`` in the project time zone (Asia/Shanghai), as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive calendar days ``start`` … ``end``; as instants ``[start 00:00, end+1 00:00)``."""
+
+    start: date
+    end: date
+
+    @property
+    def start_dt(self):
+        return aware_midnight(self.start)
+
+    @property
+    def end_dt(self):
+        return aware_midnight(self.end + timedelta(days=1))
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    def previous(self):
+        """The period of equal length just before this one (环比)."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def label(self):
+        return f"{self.start:%Y年%m月%d日}至{self.end:%Y年%m月%d日}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: an organization's subtree, a period and a source filter."""
+
+    org: OrgUnit
+    period: Period
+    source: str = SOURCE_ALL
+
+    def label(self):
+        return f"{self.org.name}（{SOURCE_LABELS.get(self.source, '')}）"
+
+
+@dataclass(frozen=True)
+class Area:
+    """One row of a per-organization table: the scope's own level or one territorial child."""
+
+    key: str  # path of the child (or of the scope org for 本级)
+    label: str
+    org: OrgUnit
+    is_self: bool
+
+
+def can_view_statistics(user):
+    return user.is_authenticated and user.has_perm("reports.view_statistics")
+
+
+def statistics_root(user):
+    """The organization whose subtree the user's statistics cover (his jurisdiction), or None."""
+    prefix = jurisdiction_path(user)
+    if prefix is None:
+        return None
+    return OrgUnit.objects.filter(path=prefix).first()
+
+
+def statistics_org_choices(user):
+    """Organizations a user may pick as report scope: his jurisdiction root and the territorial
+    units (县/市, 乡/镇) below it. A prefecture may pick a county; a county a township."""
+    root = statistics_root(user)
+    if root is None or not can_view_statistics(user):
+        return OrgUnit.objects.none()
+    return org_scope_choices(user).filter(path__startswith=root.path).filter(
+        Q(pk=root.pk) | Q(kind__in=TERRITORIAL_KINDS)).order_by("path")
+
+
+def scope_allowed(user, org):
+    root = statistics_root(user)
+    return root is not None and can_view_statistics(user) and org.path.startswith(root.path)
+
+
+REG_SOURCE_REFERRAL = "2"  # 登记来源 上级交办 (petitions/seed.py REG_SOURCE)
+
+
+def referral_q():
+    """上级交办: registered on the referral form, or a letter whose 登记来源 is 上级交办."""
+    ids = list(DictEntry.objects.filter(kind=DictKind.REG_SOURCE, code=REG_SOURCE_REFERRAL).values_list(
+        "id", flat=True))
+    return Q(channel=Channel.REFERRAL) | Q(registration_source_id__in=ids)
+
+
+def source_q(source):
+    if source == SOURCE_DIRECT:
+        return ~referral_q()
+    if source == SOURCE_REFERRAL:
+        return referral_q()
+    return Q()
+
+
+def scoped_cases(user, scope):
+    """Cases registered in the scope's subtree matching the source filter, any time.
+
+    Confidential cases are counted (numbers only; no content or identity leaves this module):
+    a report that left out 检举控告 cases would under-report to the level above. Users without
+    ``reports.view_statistics`` or asking outside their jurisdiction get nothing.
+    """
+    if not scope_allowed(user, scope.org):
+        return Case.objects.none()
+    return Case.objects.filter(registered_path__startswith=scope.org.path).filter(source_q(scope.source))
+
+
+def statistics_cases(user, scope):
+    """The report population: ``scoped_cases`` registered within the period."""
+    return scoped_cases(user, scope).filter(
+        registered_at__gte=scope.period.start_dt, registered_at__lt=scope.period.end_dt)
+
+
+# ---------------------------------------------------------------- areas (rows per organization)
+
+def scope_areas(org):
+    """Rows of a per-organization table and the map from child path to row key.
+
+    The scope's own level (本级: the org itself, its bureau and departments) is one row; every
+    territorial child (county under a prefecture, township under a county) is its own row.
+    """
+    areas = [Area(key=org.path, label=f"{org.short_name or org.name}本级", org=org, is_self=True)]
+    child_map = {}
+    for child in OrgUnit.objects.filter(parent=org).order_by("sort_order", "path"):
+        if child.kind in TERRITORIAL_KINDS:
+            areas.append(Area(key=child.path, label=child.name, org=child, is_self=False))
+            child_map[child.path] = child.path
+        else:
+            child_map[child.path] = org.path
+    return areas, child_map
+
+
+def area_expression(org, field="registered_path"):
+    """SQL expression: the path of the scope's child that contains the registering org."""
+    return Substr(field, 1, len(org.path) + PATH_STEP)
+
+
+def aggregate_by_area(qs, org, measures, *, field="registered_path"):
+    """``{area key: {measure: value}}`` with one GROUP BY; zero for areas without cases."""
+    areas, child_map = scope_areas(org)
+    result = {a.key: {m: 0 for m in measures} for a in areas}
+    rows = qs.annotate(_area=area_expression(org, field)).values("_area").annotate(**measures).order_by()
+    for row in rows:
+        key = child_map.get(row["_area"], org.path)
+        for m in measures:
+            result[key][m] += row[m] or 0
+    return areas, result
+
+
+def aggregate_by(qs, field, measures):
+    """``{value of field: {measure: value}}`` with one GROUP BY."""
+    out = {}
+    for row in qs.values(field).annotate(**measures).order_by():
+        out[row[field]] = {m: row[m] or 0 for m in measures}
+    return out
+
+
+def count(q=None):
+    """件次 (cases), optionally only those matching ``q``."""
+    return Count("pk", filter=q) if q is not None else Count("pk")
+
+
+def batches(q=None):
+    """来访批次: visit cases (a collective visit is one 批次)."""
+    return Count("pk", filter=VISIT_Q & q if q is not None else VISIT_Q)
+
+
+def persons(q=None):
+    """来访人次: visitors of visit cases (``visitor_count``; 1 when not recorded)."""
+    return Sum(PERSONS, filter=VISIT_Q & q if q is not None else VISIT_Q)
+
+
+def visit_like_batches(q=None):
+    return Count("pk", filter=VISIT_LIKE_Q & q if q is not None else VISIT_LIKE_Q)
+
+
+def visit_like_persons(q=None):
+    return Sum(PERSONS, filter=VISIT_LIKE_Q & q if q is not None else VISIT_LIKE_Q)
+
+
+def channel_q(group_key):
+    for key, _label, channels in CHANNEL_GROUPS:
+        if key == group_key:
+            return Q(channel__in=channels)
+    raise KeyError(group_key)
+
+
+def abnormal_exists():
+    through = Case.abnormal_behaviors.through
+    return Exists(through.objects.filter(case_id=OuterRef("pk")))
+
+
+# ---------------------------------------------------------------- dictionaries
+
+def dict_entries(kind, *, top_level_only=False):
+    """Entries of a coded list in display order, inactive ones included (old cases use them)."""
+    qs = DictEntry.objects.filter(kind=kind)
+    if top_level_only:
+        qs = qs.filter(parent__isnull=True)
+    return list(qs.order_by("sort_order", "code"))
+
+
+def problem_top_map():
+    """``{problem entry id: id of its first-level ancestor}`` for the whole 所属问题 tree."""
+    parents = dict(DictEntry.objects.filter(kind=DictKind.PROBLEM).values_list("id", "parent_id"))
+    top = {}
+    for pk in parents:
+        node = pk
+        while parents.get(node):
+            node = parents[node]
+        top[pk] = node
+    return top
+
+
+def descendant_ids(entry):
+    """Ids of a dictionary entry and all entries below it."""
+    ids = {entry.pk}
+    frontier = [entry.pk]
+    while frontier:
+        frontier = list(DictEntry.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+# ---------------------------------------------------------------- chart series
+
+def series_by_purpose(qs):
+    counts = aggregate_by(qs, "purpose_id", {"n": count()})
+    out = [(e.name, counts.get(e.pk, {}).get("n", 0)) for e in dict_entries(DictKind.PURPOSE)]
+    if counts.get(None):
+        out.append((str(_("未填写")), counts[None]["n"]))
+    return out
+
+
+def series_by_channel(qs):
+    measures = {key: count(Q(channel__in=channels)) for key, _label, channels in CHANNEL_GROUPS}
+    totals = qs.aggregate(**measures)
+    return [(str(label), totals[key] or 0) for key, label, _channels in CHANNEL_GROUPS]
+
+
+def series_by_visit_nature(qs):
+    """来访性质: 个体访 / 集体访 as (label, 批次, 人次)."""
+    totals = qs.aggregate(ib=batches(~COLLECTIVE_Q), ip=persons(~COLLECTIVE_Q),
+                          cb=batches(COLLECTIVE_Q), cp=persons(COLLECTIVE_Q))
+    return [(str(_("个体访")), totals["ib"] or 0, totals["ip"] or 0),
+            (str(_("集体访")), totals["cb"] or 0, totals["cp"] or 0)]
+
+
+def series_by_problem(qs):
+    """所属问题, first level (children add to their parent)."""
+    top = problem_top_map()
+    counts = aggregate_by(qs, "problem_id", {"n": count()})
+    by_top = {}
+    for problem_id, vals in counts.items():
+        key = top.get(problem_id) if problem_id is not None else None
+        by_top[key] = by_top.get(key, 0) + vals["n"]
+    out = [(e.name, by_top.get(e.pk, 0)) for e in dict_entries(DictKind.PROBLEM, top_level_only=True)]
+    if by_top.get(None):
+        out.append((str(_("未分类")), by_top[None]))
+    return out
+
+
+def series_by_repeat(qs):
+    totals = qs.aggregate(first=count(FIRST_Q), repeat=count(REPEAT_Q))
+    return [(str(_("初信初访")), totals["first"]), (str(_("重复信访")), totals["repeat"])]
+
+
+def series_by_area(qs, org):
+    areas, result = aggregate_by_area(qs, org, {"n": count()})
+    return [(a.label, result[a.key]["n"]) for a in areas]
+
+
+def series_by_month(qs, period):
+    """Cases per calendar month (Asia/Shanghai), every month of the period listed."""
+    rows = qs.annotate(m=TruncMonth("registered_at")).values("m").annotate(n=count()).order_by()
+    counts = {}
+    for row in rows:
+        month = row["m"]
+        if isinstance(month, datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        counts[(month.year, month.month)] = row["n"]
+    out = []
+    y, m = period.start.year, period.start.month
+    while (y, m) <= (period.end.year, period.end.month):
+        out.append((f"{y}-{m:02d}", counts.get((y, m), 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+# ---------------------------------------------------------------- KPIs
+
+def kpi_counts(user, scope, *, today=None):
+    """Numerators and denominators of the KPIs per area (docs/reports.md §4), two queries.
+
+    Populations differ by indicator: acceptance by acceptance deadline in the period, handling
+    by handling deadline (extensions included) in the period, participation by answer time,
+    satisfaction by evaluation time, the rest by registration time. A case whose deadline is
+    in the period but still running and undecided is not yet due and is left out.
+    """
+    today = today or clock.today()
+    p = scope.period
+    in_period = Q(registered_at__gte=p.start_dt, registered_at__lt=p.end_dt)
+    acc_due = Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end) & (
+        Q(accepted_at__isnull=False) | Q(acceptance_due__lt=today))
+    hdl_due = Q(handling_due__gte=p.start, handling_due__lte=p.end) & (
+        Q(answered_at__isnull=False) | Q(handling_due__lt=today))
+    answered = Q(answered_at__gte=p.start_dt, answered_at__lt=p.end_dt)
+    qs = scoped_cases(user, scope).filter(
+        in_period | Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end)
+        | Q(handling_due__gte=p.start, handling_due__lte=p.end) | answered
+    ).annotate(
+        _acc_day=TruncDate("accepted_at"), _ans_day=TruncDate("answered_at"),
+        _evaluated=Exists(Evaluation.objects.filter(case_id=OuterRef("pk"))),
+    )
+    measures = {
+        "acc_due": count(acc_due),
+        "acc_ok": count(acc_due & Q(_acc_day__lte=F("acceptance_due"))),
+        "hdl_due": count(hdl_due),
+        "hdl_ok": count(hdl_due & Q(_ans_day__lte=F("handling_due"))),
+        "answered": count(answered),
+        "rated": count(answered & Q(_evaluated=True)),
+        "total": count(in_period),
+        "repeat": count(in_period & REPEAT_Q),
+        "visits": visit_like_batches(in_period),
+        "skip": visit_like_batches(in_period & SKIP_Q),
+        "online": count(in_period & ONLINE_Q),
+    }
+    areas, result = aggregate_by_area(qs, scope.org, measures)
+    evaluations = Evaluation.objects.filter(
+        case__in=scoped_cases(user, scope), evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt)
+    ev_measures = {
+        "ev_total": count(),
+        "ev_satisfied": count(Q(value=Satisfaction.SATISFIED)),
+        "ev_basic": count(Q(value=Satisfaction.BASIC)),
+        "ev_unsatisfied": count(Q(value=Satisfaction.UNSATISFIED)),
+    }
+    _areas, ev = aggregate_by_area(evaluations, scope.org, ev_measures, field="case__registered_path")
+    for key in result:
+        result[key].update(ev[key])
+    return areas, result

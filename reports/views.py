@@ -1,0 +1,122 @@
+"""Statistics pages: HTTP in, selectors/definitions, HTML, image or Excel out."""
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import charts, exporters, services
+from .definitions import CHARTS, REPORT_BY_SLUG, REPORTS, chart_data, kpi_ranking, kpi_report
+from .forms import KpiForm, ScopeForm
+
+STAT_PERM = "reports.view_statistics"
+EXPORT_PERM = "petitions.export_case"
+
+
+def _want_export(request):
+    if request.GET.get("export") != "xlsx":
+        return False
+    if not request.user.has_perm(EXPORT_PERM):
+        raise PermissionDenied
+    return True
+
+
+def _breadcrumbs(*items):
+    return [(_("生成报表"), reverse("reports:index"))] + list(items)
+
+
+@require_GET
+@permission_required(STAT_PERM, raise_exception=True)
+def index(request):
+    """List of the six reports, the KPI table and the charts."""
+    reports = [{"title": r.title, "description": r.description, "url": reverse("reports:report", args=[r.slug])}
+               for r in REPORTS]
+    return render(request, "reports/index.html", {
+        "reports": reports, "page_title": _("生成报表"), "breadcrumbs": [(_("生成报表"), "")]})
+
+
+@require_GET
+@permission_required(STAT_PERM, raise_exception=True)
+def report(request, slug):
+    """One report for the chosen period, source and scope; ``?export=xlsx`` downloads it."""
+    definition = REPORT_BY_SLUG.get(slug)
+    if definition is None:
+        raise Http404
+    form = ScopeForm(request.user, request.GET)
+    table = None
+    if form.is_valid():
+        table = definition.build(request.user, form.scope())
+        if _want_export(request):
+            services.export_record(actor=request.user, kind=f"report:{slug}", title=table.title,
+                                   filters={"period": form.scope().period.label(), "org": form.scope().org.code,
+                                            "source": form.cleaned_data["source"]}, request=request)
+            return exporters.table_response(
+                table, filename=exporters.export_filename(table.title, suffix=form.scope().org.name))
+    return render(request, "reports/report.html", {
+        "form": form, "table": table, "definition": definition, "page_title": definition.title,
+        "can_export": request.user.has_perm(EXPORT_PERM),
+        "query": form.query_string() if table is not None else "",
+        "breadcrumbs": _breadcrumbs((definition.title, "")),
+    })
+
+
+@require_GET
+@permission_required(STAT_PERM, raise_exception=True)
+def kpi(request):
+    """KPIs per organization and a ranking by the chosen KPI; ``?export=xlsx`` downloads both."""
+    form = KpiForm(request.user, request.GET)
+    table = ranking = None
+    if form.is_valid():
+        table = kpi_report(request.user, form.scope())
+        ranking = kpi_ranking(table, form.cleaned_data["rank_by"])
+        if _want_export(request):
+            services.export_record(actor=request.user, kind="report:kpi", title=table.title,
+                                   filters={"period": form.scope().period.label(), "org": form.scope().org.code,
+                                            "source": form.cleaned_data["source"]}, request=request)
+            return exporters.table_response(
+                table, ranking, filename=exporters.export_filename(table.title, suffix=form.scope().org.name))
+    return render(request, "reports/kpi.html", {
+        "form": form, "table": table, "ranking": ranking, "page_title": _("考核指标"),
+        "can_export": request.user.has_perm(EXPORT_PERM),
+        "query": form.query_string() if table is not None else "",
+        "breadcrumbs": _breadcrumbs((_("考核指标"), "")),
+    })
+
+
+@require_GET
+@permission_required(STAT_PERM, raise_exception=True)
+def chart_page(request):
+    """All charts for one scope, each image beside the table of its numbers."""
+    form = ScopeForm(request.user, request.GET)
+    items = []
+    if form.is_valid():
+        scope = form.scope()
+        query = form.query_string()
+        for slug in CHARTS:
+            data = chart_data(request.user, scope, slug)
+            items.append({"data": data, "rows": data.rows(), "totals": data.totals(),
+                          "src": reverse("reports:chart_image", args=[slug]) + "?" + query,
+                          "svg": reverse("reports:chart_image", args=[slug]) + "?" + query + "&fmt=svg"})
+    return render(request, "reports/charts.html", {
+        "form": form, "charts": items, "page_title": _("分析图表"), "breadcrumbs": [(_("分析图表"), "")]})
+
+
+@require_GET
+@permission_required(STAT_PERM, raise_exception=True)
+def chart_image(request, slug):
+    """One chart as PNG (default) or SVG (``?fmt=svg``), from the same numbers as its table."""
+    if slug not in CHARTS:
+        raise Http404
+    fmt = request.GET.get("fmt", "png")
+    if fmt not in charts.FORMATS:
+        raise Http404
+    form = ScopeForm(request.user, request.GET)
+    if not form.is_valid():
+        raise Http404
+    data = chart_data(request.user, form.scope(), slug)
+    body = charts.bar_chart(data.title, data.labels, data.series, horizontal=data.horizontal, fmt=fmt)
+    response = HttpResponse(body, content_type=charts.FORMATS[fmt])
+    response["Cache-Control"] = "private, max-age=300"
+    return response
