@@ -32,11 +32,27 @@ test: $(VENV)/.installed
 test-fast: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -q -m "not browser" -x
 
-## serve-prod: gunicorn + whitenoise with production settings (needs DATABASE_URL, SECRET_KEY)
+## serve-prod: gunicorn + whitenoise, production settings, PostgreSQL (README: 生产部署 / Production serving)
+## DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/xf_prod (created if missing);
+## DJANGO_SECRET_KEY defaults to a random key kept in var/secret_key.
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xf_prod
 serve-prod: $(VENV)/.installed
-	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py collectstatic --noinput -v0
-	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/gunicorn config.wsgi:application \
-		-c config/gunicorn.conf.py
+	mkdir -p var
+	test -s var/secret_key || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > var/secret_key)
+	test -n "$$DATABASE_URL" || createdb -h 127.0.0.1 -U postgres xf_prod 2>/dev/null || true
+	export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
+		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" PORT=$(PORT) && \
+	$(BIN)/python manage.py migrate --noinput -v0 && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	exec $(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
+
+## bench: page latencies at BENCH_CASES (default 100000) generated cases on PostgreSQL (bench/README.md)
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+## loadtest: locust, 50 users for 3 minutes against serve-prod on 127.0.0.1 (bench/README.md)
+loadtest: $(VENV)/.installed
+	bench/loadtest.sh
 
 check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -9,6 +9,7 @@ NAV_ITEMS = (
     (_("来信登记"), "petitions:register_letter", ("petitions.register_case",)),
     (_("上级交办"), "petitions:register_referral", ("petitions.register_case",)),
     (_("分流池"), "petitions:pool", ("petitions.triage_case", "petitions.register_case")),
+    (_("审核办理"), "petitions:review_queue", ("petitions.triage_case",)),
     (_("待批示"), "petitions:leader", ("petitions.instruct_case",)),
     (_("领导批示"), "petitions:instructions", ("petitions.instruct_case", "petitions.triage_case")),
     (_("我的信访"), "petitions:inbox", ("petitions.handle_case",)),

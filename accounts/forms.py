@@ -56,7 +56,8 @@ class UserForm(forms.Form):
     groups = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Group.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     password = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("用户首次登录时须修改。"))
+        attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，包含大写字母、小写字母、数字、特殊符号中的至少3类；用户首次登录时须修改。"))
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +70,8 @@ class UserForm(forms.Form):
 
 class ResetPasswordForm(forms.Form):
     password = forms.CharField(label=_("临时密码"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("用户下次登录时须修改。"))
+        attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，包含大写字母、小写字母、数字、特殊符号中的至少3类；用户下次登录时须修改。"))
 
 
 class PermissionChoiceField(forms.ModelMultipleChoiceField):

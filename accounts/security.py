@@ -59,14 +59,6 @@ def ip_locked_until(ip, *, now=None):
     return locked_until_from(_failure_times(LoginAttempt.objects.filter(ip_address=ip), now), now=now)
 
 
-def is_username_locked_out(username):
-    return username_locked_until(username) is not None
-
-
-def is_ip_locked_out(ip):
-    return ip_locked_until(ip) is not None
-
-
 def remaining_attempts(username, ip):
     """How many more failures the account and the address allow within the current window."""
     now = timezone.now()

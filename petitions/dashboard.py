@@ -18,6 +18,10 @@ def pool_widget(user):
 
 WIDGETS = [pool_widget]
 
+from .dashboard_workflow import WORKFLOW_WIDGETS  # noqa: E402 (workflow cards, after the pool)
+
+WIDGETS += WORKFLOW_WIDGETS
+
 
 def widgets_for(user):
     """List of {label, count, url, alert} for the home page, in ``WIDGETS`` order."""

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from reports.exporters import (
     BODY_FONT, BORDER, CENTER, HEADER_FILL, HEADER_FONT, LEFT, SUBTITLE_FONT, TITLE_FONT, export_filename,
@@ -27,7 +28,7 @@ EVENT_LABELS = {
 
 def _status_label(value):
     try:
-        return Status(value).label
+        return str(Status(value).label)
     except ValueError:
         return value or ""
 
@@ -69,7 +70,7 @@ def case_rows(case, *, show_pii):
     ]
     assignments = [
         [str(a.org), a.get_kind_display(), _("主办") if a.is_lead else _("协办"),
-         AssignmentStatus(a.status).label, a.acceptance_due, a.handling_due]
+         str(AssignmentStatus(a.status).label), a.acceptance_due, a.handling_due]
         for a in case.assignments.select_related("org").order_by("id")
     ]
     events = [
@@ -142,7 +143,7 @@ def case_workbook(case, *, show_pii):
 
     widths = [14, 22, 16, 24, 18, 50]
     for col in range(1, COLUMNS + 1):
-        letter = ws.cell(1, col).column_letter
+        letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(widths[col - 1], min(fitted_width(
             [r[col - 1] for r in data["basics"]], maximum=40), 40))
     print_setup(ws, title_rows=title_rows)

@@ -21,7 +21,7 @@ from accounts.selectors import jurisdiction_path
 from . import assignment_tree as tree
 from . import clock
 from .exceptions import NotAllowed, TransitionNotAllowed
-from .models import AssignmentStatus, ExtensionStatus, ReviewLevel, ReviewRequest
+from .models import AssignmentStatus, ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest
 from .selectors import case_visible_qs
 from .services.deadlines import review_possible_later, review_window
 from .workflow import FINAL_MATTER_BLOCKED, TRANSITIONS, Status
@@ -78,8 +78,6 @@ class Facts:
     @cached_property
     def pending_extensions(self):
         """Pending extension requests on this case that the user's organization must decide."""
-        from .models import ExtensionRequest
-
         return list(ExtensionRequest.objects.filter(
             assignment__case=self.case, status=ExtensionStatus.PENDING,
             assignment__assigned_by_org_id__in=self.org_ids,
@@ -178,7 +176,10 @@ def _rule_not_reaccept(f, action):
 
 def _rule_accept(f, action):
     _in_scope(f)
-    _own(f, AssignmentStatus.PENDING, message=_("该信访件没有交给您所在单位受理，或已受理。"))
+    if not f.own(AssignmentStatus.PENDING) and f.own(AssignmentStatus.ACCEPTED, AssignmentStatus.REPORTED):
+        # Someone of the same unit was quicker: a state question, not a permission one.
+        raise TransitionNotAllowed(_("本单位已受理该信访件。"))
+    _own(f, AssignmentStatus.PENDING, message=_("该信访件没有交给您所在单位受理。"))
 
 
 def _rule_return(f, action):
@@ -191,8 +192,6 @@ def _rule_request_extension(f, action):
     mine = f.own(AssignmentStatus.ACCEPTED)
     if not mine:
         raise NotAllowed(_("只有已受理该件的承办单位才能申请延期。"))
-    from .models import ExtensionRequest
-
     extensions = ExtensionRequest.objects.filter(assignment__case=f.case)
     # 条例第三十四条: the handling term may be extended once, by at most 30 days.
     if extensions.filter(status=ExtensionStatus.APPROVED).exists():

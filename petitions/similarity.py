@@ -55,7 +55,6 @@ class SimilarCase:
                 case.registered_at).isoformat(),
             "status": case.status, "status_label": str(case.get_status_display()),
             "url": case.get_absolute_url(), "reasons": self.reasons,
-            "summary": case.summary,
         }
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import cases, dictionary, intake
 from .views import search as search_views
+from .views import actions, inbox, leader, review, supervision
 
 app_name = "petitions"
 
@@ -20,4 +21,12 @@ urlpatterns = [
     path("dictionaries/<int:pk>/", dictionary.dictionary_edit, name="dictionary_edit"),
     path("dictionaries/<int:pk>/active/", dictionary.dictionary_set_active, name="dictionary_set_active"),
     path("dictionaries/<int:pk>/delete/", dictionary.dictionary_delete, name="dictionary_delete"),
+    # workflow
+    path("<int:pk>/action/<slug:action>/", actions.action_view, name="action"),
+    path("<int:pk>/export/", actions.export_case, name="export"),
+    path("leader/", leader.leader_page, name="leader"),
+    path("instructions/", leader.instruction_board, name="instructions"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("supervision/", supervision.supervision_page, name="supervision"),
+    path("review/", review.review_queue, name="review_queue"),
 ]

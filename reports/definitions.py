@@ -355,12 +355,14 @@ def summary_report(user, scope):
     columns.append(Column(_("占信访总量比例"), "share", "pct"))
     table = Table(title=str(_("信访数据统计表总表")), subtitle=_subtitle(scope), columns=columns,
                   sheet_name="信访数据统计表总表",
-                  notes=[_("口径：按登记机构所在地区统计；第二、四、七部分各项之和等于信访总量（件次/批次），"
-                           "人次不计入比例。")])
+                  notes=[_("口径：按登记机构所在地区统计；第二（件次/批次）、三、五、七部分各项之和等于信访总量，"
+                           "第四部分批次之和等于来访批次；人次不计入比例。")])
     grand_total = sum(values[a.key]["total"] for a in areas)
     for heading, items in indicators:
         table.add({UNIT: str(heading)}, kind=ROW_GROUP)
         for key, label, unit, _agg, share in items:
+            if key == "pu_none" and not any(values[a.key][key] for a in areas):
+                continue  # 未填写 only when some case lacks a purpose
             row = {UNIT: str(label), "unit": str(unit)}
             for i, area in enumerate(areas):
                 row[f"a{i}"] = values[area.key][key]
@@ -419,8 +421,9 @@ def kpi_report(user, scope, *, today=None):
     ]
     table = Table(title=str(_("信访工作考核指标")), subtitle=_subtitle(scope), columns=columns,
                   sheet_name="考核指标",
-                  notes=[_("口径见 docs/reports.md 第4节：及时受理按受理期限、按期办结按办理期限（含批准延期）、"
-                           "参评按答复时间、满意率按评价时间、其余按登记时间落入统计期间计。")])
+                  notes=[_("口径：及时受理按受理期限（登记后15日）、按期办结按办理期限（受理后60日，含批准延期）、"
+                           "参评按答复时间、满意率按评价时间、其余按登记时间落入统计期间计；"
+                           "期限在期间内但尚未届满且未办理的不计入。")])
     return _area_rows(table, areas, values, _kpi_derive)
 
 

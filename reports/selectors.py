@@ -12,7 +12,8 @@ dictionary entry), never iterates over cases.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Case as Case_
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PATH_STEP, OrgKind, OrgUnit
 from accounts.selectors import jurisdiction_path, org_scope_choices
 from petitions import clock
-from petitions.models import Case, Channel, DictEntry, Evaluation
+from petitions.models import Case, CaseEvent, Channel, DictEntry, Evaluation
 from petitions.models.dictionary import DictKind
 from petitions.models.workflow import Satisfaction
 from petitions.workflow import Status
@@ -66,6 +67,8 @@ STATUS_GROUPS = (
     ("closed", _("已办结（含归档）"), (Status.CLOSED, Status.ARCHIVED)),
     ("rejected", _("不予受理/不再受理"), (Status.REJECTED, Status.NOT_REACCEPTED)),
 )
+REFUSED_STATUSES = (Status.REJECTED, Status.NOT_REACCEPTED)
+REFUSAL_ACTIONS = ("reject", "not_reaccept")
 # 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
 PERSONS = Coalesce("visitor_count", Value(1))
 
@@ -376,16 +379,21 @@ def kpi_counts(user, scope, *, today=None):
     today = today or clock.today()
     p = scope.period
     in_period = Q(registered_at__gte=p.start_dt, registered_at__lt=p.end_dt)
-    acc_due = Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end) & (
-        Q(accepted_at__isnull=False) | Q(acceptance_due__lt=today))
     hdl_due = Q(handling_due__gte=p.start, handling_due__lte=p.end) & (
         Q(answered_at__isnull=False) | Q(handling_due__lt=today))
     answered = Q(answered_at__gte=p.start_dt, answered_at__lt=p.end_dt)
+    # 不予受理 / 不再受理 is also a decision on acceptance: its time is that of the event.
+    refused_at = Subquery(CaseEvent.objects.filter(
+        case_id=OuterRef("pk"), action__in=REFUSAL_ACTIONS).order_by("created_at").values("created_at")[:1])
+    decided_at = Case_(When(status__in=REFUSED_STATUSES, accepted_at__isnull=True, then=refused_at),
+                       default=F("accepted_at"))
+    acc_due = Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end) & (
+        Q(_decided__isnull=False) | Q(acceptance_due__lt=today))
     qs = scoped_cases(user, scope).filter(
         in_period | Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end)
         | Q(handling_due__gte=p.start, handling_due__lte=p.end) | answered
-    ).annotate(
-        _acc_day=TruncDate("accepted_at"), _ans_day=TruncDate("answered_at"),
+    ).annotate(_decided=decided_at).annotate(
+        _acc_day=TruncDate("_decided"), _ans_day=TruncDate("answered_at"),
         _evaluated=Exists(Evaluation.objects.filter(case_id=OuterRef("pk"))),
     )
     measures = {

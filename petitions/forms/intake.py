@@ -12,6 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit
@@ -26,15 +30,38 @@ from ..services.intake import (
 )
 
 PERSON_PREFIX = "petitioners"
-DATE_WIDGET = {"type": "date", "placeholder": "YYYY-MM-DD"}
+# Dates are typed as text YYYY-MM-DD: the same keystrokes in every browser locale (a native
+# date input's segments follow the browser's locale order), no picker needed.
+DATE_WIDGET = {"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "autocomplete": "off", "maxlength": "10",
+               "class": "date"}
 TERRITORIAL_KINDS = (OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)
 LEVEL_BY_KIND = {OrgKind.TOWNSHIP: "1", OrgKind.COUNTY: "2", OrgKind.PREFECTURE: "3"}  # 上访层次 codes
 
 
-class DictChoiceField(forms.ModelChoiceField):
-    """A native <select> of the active entries of one dictionary (type-ahead works).
+class QuickSelect(forms.Select):
+    """A native <select> rendered in Python rather than one template include per <option>.
 
-    ``tree=True`` lists a two-level dictionary depth-first, labelled "一级 / 二级"."""
+    Same markup as Django's Select; an entry form has ~700 options (five person blocks of
+    民族/文化程度/政治面貌, the region and organization lists), which the template renderer
+    takes most of a second to produce."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = [
+            format_html('<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"])
+            for _group, choices, _index in widget["optgroups"] for option in choices
+        ]
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
+                           mark_safe("".join(options)))
+
+
+class DictChoiceField(forms.ModelChoiceField):
+    """A native <select> of the active entries of one dictionary.
+
+    Flat lists show the standard code first ("04 求决", "01 汉族"): a closed <select> takes
+    type-ahead only from keys, and Chinese needs an input method, so typing the code is how a
+    keyboard user jumps to an entry (arrow keys work everywhere). ``tree=True`` lists a
+    two-level dictionary (所属问题) depth-first, labelled "一级 / 二级", without its long codes."""
 
     def __init__(self, kind, *, tree=False, **kwargs):
         qs = DictEntry.objects.filter(kind=kind, is_active=True)
@@ -46,10 +73,22 @@ class DictChoiceField(forms.ModelChoiceField):
         else:
             qs = qs.order_by("sort_order", "code")
         self.tree = tree
+        kwargs.setdefault("widget", QuickSelect)
         super().__init__(queryset=qs, **kwargs)
 
     def label_from_instance(self, obj):
-        return obj.label_with_parent if self.tree else obj.name
+        return obj.label_with_parent if self.tree else f"{obj.code} {obj.name}"
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """Organizations in tree order, labelled "<code> <name>" (type the code to jump)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(queryset=OrgUnit.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
 
 
 class DictMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -104,10 +143,14 @@ class PetitionerForm(forms.Form):
     and must agree with it."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    sex = forms.ChoiceField(label=_("性别"), choices=[("", "—")] + list(Sex.choices), required=False)
+    # GB/T 2261.1 codes in front (1 男, 2 女) for type-ahead; usually filled from the ID number.
+    sex = forms.ChoiceField(label=_("性别"), choices=[("", "—"), (Sex.MALE, format_lazy("1 {}", Sex.MALE.label)),
+                                                     (Sex.FEMALE, format_lazy("2 {}", Sex.FEMALE.label))], required=False,
+                            widget=QuickSelect)
     age = forms.IntegerField(label=_("年龄"), min_value=0, max_value=150, required=False)
     ethnicity = DictChoiceField(DictKind.ETHNICITY, label=_("民族"), required=False, empty_label="—")
-    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT_ID,
+                                widget=QuickSelect)
     id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "class": "js-idcard",
                                                               "spellcheck": "false"}))
@@ -151,6 +194,8 @@ class BasePetitionerFormSet(forms.BaseFormSet):
         return [f for f in self.forms if f.has_changed()]
 
 
+PETITIONER_DICT_CHOICES = ("ethnicity", "education", "political")
+
 PetitionerFormSet = forms.formset_factory(
     PetitionerForm, formset=BasePetitionerFormSet, extra=MAX_PETITIONERS, max_num=MAX_PETITIONERS,
     validate_max=True, absolute_max=MAX_PETITIONERS * 2,
@@ -158,7 +203,15 @@ PetitionerFormSet = forms.formset_factory(
 
 
 def petitioner_formset(user, data=None):
-    return PetitionerFormSet(data, prefix=PERSON_PREFIX, form_kwargs={"today": clock.today()})
+    """The person blocks; the dictionary choices are read once and shared by all five blocks."""
+    formset = PetitionerFormSet(data, prefix=PERSON_PREFIX, form_kwargs={"today": clock.today()})
+    forms_ = formset.forms
+    if forms_:
+        for name in PETITIONER_DICT_CHOICES:
+            choices = list(forms_[0].fields[name].choices)
+            for form in forms_:
+                form.fields[name].choices = choices
+    return formset
 
 
 # --- case forms ---------------------------------------------------------------------------------
@@ -180,7 +233,7 @@ class IntakeForm(forms.Form):
     summary = forms.CharField(label=_("概况"), max_length=200, required=False,
                               help_text=_("留空则取反映问题的前60个字。"))
     problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"))
-    problem_region = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("问题属地"))
+    problem_region = OrgChoiceField(label=_("问题属地"))
     responsible_unit = forms.CharField(label=_("责任单位"), max_length=100, required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
     is_repeat = forms.BooleanField(label=_("是否重访"), required=False)
@@ -190,7 +243,7 @@ class IntakeForm(forms.Form):
     is_confidential = forms.BooleanField(
         label=_("保密（检举揭发）"), required=False,
         help_text=_("检举揭发公职人员的信访件：仅登记人和被授权人员可见，不得交给被检举单位。"))
-    accused_org = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("被检举单位"), required=False)
+    accused_org = OrgChoiceField(label=_("被检举单位"), required=False)
     files = MultipleFileField(label=_("上传附件"), required=False)
     answer_text = forms.CharField(label=_("答复意见"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}),
@@ -275,7 +328,7 @@ class VisitForm(IntakeForm):
     detail_fields = ("abnormal_behaviors",)
 
     visit_nature = DictChoiceField(DictKind.VISIT_NATURE, label=_("来访性质"),
-                                   widget=forms.Select(attrs={"class": "js-visit-nature"}))
+                                   widget=QuickSelect(attrs={"class": "js-visit-nature"}))
     visitor_count = forms.IntegerField(label=_("来访人数"), min_value=1, max_value=100000, initial=1)
     visit_level = DictChoiceField(DictKind.VISIT_LEVEL, label=_("上访层次"))
     abnormal_behaviors = DictMultipleChoiceField(DictKind.ABNORMAL, label=_("异常行为"), required=False)
@@ -299,7 +352,7 @@ class VisitForm(IntakeForm):
 
 class LetterFieldsMixin(forms.Form):
     letter_nature = DictChoiceField(DictKind.LETTER_NATURE, label=_("来信性质"),
-                                    widget=forms.Select(attrs={"class": "js-letter-nature"}))
+                                    widget=QuickSelect(attrs={"class": "js-letter-nature"}))
     signer_count = forms.IntegerField(label=_("来信人数"), min_value=1, max_value=100000, initial=1, required=False)
     received_at = forms.DateField(label=_("收信时间"), widget=_date_input(), required=False)
     attachment_kind = DictChoiceField(DictKind.ATTACHMENT_KIND, label=_("附件"), required=False, empty_label="—")
@@ -332,7 +385,7 @@ class LetterForm(LetterFieldsMixin, IntakeForm):
     head_fields = ("channel", "petition_date", "received_at", "letter_nature", "signer_count", "attachment_kind",
                    "registration_source")
     channel = forms.ChoiceField(label=_("信访形式"), choices=[(c.value, c.label) for c in LETTER_CHANNELS],
-                                initial=Channel.LETTER)
+                                initial=Channel.LETTER, widget=QuickSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -436,8 +489,7 @@ class PoolFilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + list(Channel.choices))
     purpose = DictChoiceField(DictKind.PURPOSE, label=_("信访目的"), required=False, empty_label=_("全部"))
     problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"), required=False, empty_label=_("全部"))
-    org = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("机构"), required=False,
-                                 empty_label=_("全部"))
+    org = OrgChoiceField(label=_("机构"), required=False, empty_label=_("全部"))
     is_repeat = forms.ChoiceField(label=_("是否重访"), required=False, choices=YES_NO_ANY)
     is_collective = forms.ChoiceField(label=_("集体访/联名信"), required=False, choices=YES_NO_ANY)
     overdue = forms.BooleanField(label=_("仅看已超期"), required=False)

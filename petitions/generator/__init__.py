@@ -110,7 +110,7 @@ def build_context():
                    view_case_perm=perm.pk if perm else None, number_format=case_number_format)
 
 
-def generate(*, count, seed, years=3, end_date=None, batch_size=20000, rebuild_indexes=None, stream=sys.stderr):
+def generate(*, count, seed, years=3, end_date=None, batch_size=20000, index_mode="auto", stream=sys.stderr):
     """Generate and load ``count`` cases; return a dict of row counts and timings.
 
     Deterministic for (seed, count, years, end_date) on an empty database. On a database
@@ -122,7 +122,7 @@ def generate(*, count, seed, years=3, end_date=None, batch_size=20000, rebuild_i
     ctx = build_context()
     progress = Progress(count, stream)
     specs = table_specs(now_text=time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime()))
-    loader = loader_for(specs, count=count, rebuild_indexes=rebuild_indexes, progress=progress)
+    loader = loader_for(specs, count=count, index_mode=index_mode, progress=progress)
     totals = {spec.key: 0 for spec in specs}
     try:
         loader.begin()

@@ -14,25 +14,20 @@ SQLite. Everything random comes from ``self.rng`` in a fixed order, so a seed (w
 count, years and end date) always produces the same data.
 """
 import bisect
-import json
 from datetime import date, timedelta
 
 from ..idcard import make_id_number
 from ..text import search_text
-from ..workflow import Status
 from . import data as D
+from .walk import Walk
 
 DAY = 86400
 LOCAL_OFFSET = 8 * 3600  # Asia/Shanghai, no daylight saving
 EPOCH = date(1970, 1, 1)
-ACCEPTANCE_DAYS = 15  # 条例 Art.22: route within 15 days
-HANDLING_DAYS = 60  # 条例 Art.34: handle within 60 days of acceptance
-EXTENSION_DAYS = 30
-REVIEW_DAYS = 30
 QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # as petitions.services.intake
 SUMMARY_LENGTH = 60
+RECENT = 50000  # first-time cases remembered for repeat petitions
 
-S = Status
 CASE_COLUMNS = (
     "id", "number", "registered_org_id", "registered_path", "year", "seq", "channel", "status", "version",
     "query_code", "registered_by_id", "registered_at", "petition_date", "purpose_id", "problem_id",
@@ -142,6 +137,13 @@ class Context:
         return uid if uid is not None else self.fallback_staff.get(org.id)
 
 
+class Record:
+    """What the registration step decided about one case (read by the workflow walk)."""
+
+    __slots__ = ("id", "number", "t0", "channel", "registrar", "clerk", "first", "territory", "problem_code",
+                 "purpose_code", "people", "confidential")
+
+
 class Person:
     __slots__ = ("name", "sex", "birth", "id_number", "phone", "address", "ethnicity", "education", "political",
                  "workplace")
@@ -159,10 +161,13 @@ def local_day(ts):
     return (ts + LOCAL_OFFSET) // DAY
 
 
+HMS = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)]
+
+
 def ts_str(ts):
     """COPY text of a UTC instant given in epoch seconds."""
     day, sec = divmod(ts, DAY)
-    return f"{day_str(day)} {sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}+00"
+    return f"{day_str(day)} {HMS[sec]}+00"
 
 
 def tsn(ts):
@@ -240,16 +245,11 @@ class Simulator:
         self.townships = [o for o in ctx.orgs if o.kind == "township"]
         self.territories = Weighted([(t, 1.0) for t in self.townships] + [(c, 0.6) for c in counties])
         bureaus = [o for o in ctx.orgs if o.kind == "bureau"]
-        departments = [o for o in ctx.orgs if o.kind == "department"]
-        # Registering organizations: the prefecture bureau most, county bureaus next, township
-        # offices and departments (which also receive petitions directly) less.
-        reg = []
-        for o in bureaus:
-            gov = o.government
-            reg.append((o, 300 if gov.kind == "prefecture" else 150 if gov.kind == "county" else 30))
-        for o in departments:
-            reg.append((o, 12 if o.government.kind != "township" else 2))
-        self.registrars = Weighted(reg)
+        # Registering organizations: the petition bureaus (the triage pools), the prefecture
+        # bureau most, county bureaus next, township offices less. Departments and townships
+        # appear as handling units of the assignments.
+        self.registrars = Weighted([(o, 300 if o.government.kind == "prefecture" else
+                                     150 if o.government.kind == "county" else 30) for o in bureaus])
         self.channels = Weighted([("online", 42), ("visit", 26), ("letter", 18), ("phone", 7), ("referral", 4),
                                   ("email", 2), ("fax", 1)])
         self.abnormal_ids = sorted(d["abnormal"].values())
@@ -259,6 +259,7 @@ class Simulator:
         self.opinions = Weighted([("support", 35), ("partial", 20), ("explain", 35), ("reject", 10)])
         self.satisfaction = Weighted([("satisfied", 68), ("basic", 22), ("unsatisfied", 10)])
         self.visit_levels = d["visit_level"]
+        self.ts, self.tsn, self.day = ts_str, tsn, day_str
         self.reject_reasons = sorted(d["reject_reason"])
         self.day_weights = self._day_profile()
 
@@ -349,14 +350,15 @@ class Simulator:
 
     # --- organizations --------------------------------------------------------------------------
 
-    def _handler_org(self, problem_code, territory, registrar):
-        """Where a case goes to be handled: a department matching the problem, at the level the
-        registering office works at, or the township office of the place."""
+    def handler_org(self, problem_code, territory, registrar):
+        """Where a case goes to be handled: a department matching the problem at the level the
+        registering bureau works at, or the township of the place (its government, or the
+        township department that matches the problem)."""
         rng, by_code = self.rng, self.ctx.by_code
         category = problem_code[:6]
         county_dept = {"602006": "03", "602014": "04", "602013": "04", "602015": "05", "602005": "02"}.get(category)
         town_dept = {"602005": "02" if problem_code == "60200502" else "03", "602006": "05", "602014": "04",
-                     "602013": "04"}.get(category, "01")
+                     "602013": "04"}.get(category)
         town = territory if territory.kind == "township" else None
         county = town.parent if town else territory
         level = registrar.government.kind
@@ -372,14 +374,14 @@ class Simulator:
         elif level == "county":
             if county_dept and r < 0.5:
                 return by_code.get(county.code + county_dept)
-        if registrar.kind == "department" and r < 0.6:
-            return registrar
         if town is None:
             town = self.townships[int(rng.random() * len(self.townships))]
             if county is not None:
                 own = [t for t in self.townships if t.parent_id == county.id]
                 town = own[int(rng.random() * len(own))] if own else town
-        return by_code.get(town.code + town_dept) or by_code.get(town.code + "01")
+        if town_dept and rng.random() < 0.5:
+            return by_code.get(town.code + town_dept) or town
+        return town
 
     def _territory_for(self, registrar):
         """问题属地: a township (or county) inside the registering office's territory."""
@@ -423,36 +425,39 @@ class Simulator:
             yield batch
 
     def _case(self, batch, t0, channel):
+        """Register one case at ``t0``, walk it through the workflow, append its rows."""
         rng, ctx = self.rng, self.ctx
         d = ctx.dicts
-        cid = self.next_case_id
+        rec = Record()
+        rec.id = cid = self.next_case_id
         self.next_case_id += 1
+        rec.t0, rec.channel = t0, channel
         reg_day = local_day(t0)
         year = (EPOCH + timedelta(days=reg_day)).year
-        registrar = self.registrars.pick(rng)
+        rec.registrar = registrar = self.registrars.pick(rng)
         key = (registrar.id, year)
         seq = self.counters.get(key, 0) + 1
         self.counters[key] = seq
-        number = ctx.number_format(org=registrar, year=year, seq=seq)
-        clerk = ctx.user(registrar, "clerk")
+        rec.number = ctx.number_format(org=registrar, year=year, seq=seq)
+        rec.clerk = ctx.user(registrar, "clerk")
 
-        # Repeat visit (重访): the same person about the same matter, linked to the first case.
+        # Repeat petition (重访): the same person about the same matter, linked to the first case.
         first = None
         if self.recent and rng.random() < 0.15:
             first = self.recent[int(rng.random() * len(self.recent))]
             if first[7] > t0 - DAY:
                 first = None
+        rec.first = first
         if first is not None:
             _id, _number, person, problem, territory, core, purpose, _t = first
-            registrar_territory = territory
         else:
-            registrar_territory = territory = self._territory_for(registrar)
+            territory = self._territory_for(registrar)
             problem = self.problems.pick(rng)
             purpose = self.purpose.pick(rng)
-            person = None
-            core = None
-        problem_code, problem_id = problem
-        purpose_code, purpose_id = purpose
+            person = core = None
+        rec.territory = territory
+        rec.problem_code, problem_id = problem
+        rec.purpose_code, purpose_id = purpose
 
         # Channel-specific registration fields.
         visit_nature = visitor_count = visit_level = letter_nature = signer_count = received = None
@@ -465,16 +470,15 @@ class Simulator:
         if channel == "visit":
             is_collective = rng.random() < 0.22
             visit_nature = d["visit_nature"].get("2" if is_collective else "1")
-            if is_collective:
+            if is_collective:  # at most 5 representatives (条例 Art.20)
                 representatives = 2 + int(rng.random() * 4)
                 visitor_count = representatives + int(rng.random() * 40) + 3
             else:
                 visitor_count = 1 if rng.random() < 0.8 else 2 + int(rng.random() * 2)
-            level_code = {"township": "1", "county": "2", "prefecture": "3"}.get(gov_kind, "2")
-            visit_level = self.visit_levels.get(level_code)
+            visit_level = self.visit_levels.get({"township": "1", "county": "2", "prefecture": "3"}.get(gov_kind, "2"))
             is_skip = gov_kind == "prefecture" and first is None and rng.random() < 0.3
             source = d["reg_source"].get("1")
-            if rng.random() < 0.04:  # 异常行为 (about 1% of all cases)
+            if rng.random() < 0.04:  # 异常行为: about 1% of all cases
                 abnormal = tuple(sorted({self.abnormal_ids[int(rng.random() * len(self.abnormal_ids))]
                                          for _i in range(1 + (rng.random() < 0.25))}))
         elif channel == "online":
@@ -499,327 +503,86 @@ class Simulator:
             else:
                 source = d["reg_source"].get("1" if rng.random() < 0.9 else "3")
 
-        # People.
         people = []
         if representatives:
-            lead = person if person is not None else self._person(reg_day, registrar_territory)
-            people.append(lead)
+            people.append(person if person is not None else self._person(reg_day, territory))
             for _i in range(representatives - 1):
-                people.append(self._person(reg_day, registrar_territory))
-        person = people[0] if people else None
+                people.append(self._person(reg_day, territory))
+        rec.people = people
 
-        # Text.
+        # Text: who, what (the problem template), background, demand.
         if core is None:
-            core = self._problem_text(problem_code, territory)
+            core = self._problem_text(rec.problem_code, territory)
         told = core[2:] if core.startswith("反映") else core
+        demand = D.DEMANDS[int(rng.random() * len(D.DEMANDS))]
         if first is not None:
-            content = f"{person.name}再次反映：{told}。此前已反映，认为问题仍未解决，{D.DEMANDS[int(rng.random() * len(D.DEMANDS))]}。"
+            content = f"{people[0].name}再次反映：{told}。此前已反映，认为问题仍未解决，{demand}。"
         else:
-            who = "匿名来信" if is_anonymous else (f"{person.name}等{max(signer_count or 0, visitor_count or 0, len(people))}人"
-                                               if is_collective else person.name)
+            who = ("匿名来信" if is_anonymous else
+                   f"{people[0].name}等{max(signer_count or 0, visitor_count or 0, len(people))}人" if is_collective
+                   else people[0].name)
             background = D.BACKGROUNDS[int(rng.random() * len(D.BACKGROUNDS))].format(
                 place=territory.name, n=int(rng.random() * 8) + 2)
-            content = f"{who}反映：{told}。{background + '。' if background else ''}{D.DEMANDS[int(rng.random() * len(D.DEMANDS))]}。"
+            content = f"{who}反映：{told}。{background + '。' if background else ''}{demand}。"
         summary = core[:SUMMARY_LENGTH]
+        rec.confidential = (rec.purpose_code == "02" and rec.problem_code.startswith("602004") and not is_anonymous
+                            and rng.random() < 0.5)
+        accused = territory if rec.confidential and territory.kind == "township" else None
 
-        confidential = purpose_code == "02" and problem_code.startswith("602004") and not is_anonymous and rng.random() < 0.5
-        accused = None
-        if confidential:
-            accused = territory if territory.kind == "township" else None
+        w = Walk(self, rec, batch.rows).run()
 
-        # --- the workflow walk ---------------------------------------------------------------
-        now = self.now
-        events = []
-        ev = events.append
-        state = S.PENDING
-        acceptance_due = reg_day + ACCEPTANCE_DAYS
-        ev((t0, "register", "", S.PENDING, clerk, registrar, None, None, "", acceptance_due,
-            json.dumps({"channel": channel, "attachments": 0, "persons": len(people),
-                        "first_case": None if first is None else first[1]})))
-        holder = registrar
-        current_due = acceptance_due
-        handling_due = accepted_at = answered_at = closed_at = archived_at = None
-        leader = latest_instruction = None
-        answer_text = opinion = ""
-        closure = closure_org = closure_region = None
-        public_reply, public_reply_at = "", None
-        supervised = False
-        responsible_unit = ""
-        assignments = []  # lists so the walk can update status fields in place
-        triage = ctx.user(registrar, "triage")
-        t = t0
-        r = rng.random()
-        path = ("face" if channel == "visit" and r < 0.06 or purpose_code == "05" and r < 0.35 else
-                "reject" if r < 0.40 and purpose_code == "05" or r > 0.95 else
-                "not_reaccept" if first is not None and r > 0.92 else "handle")
-
-        def at(delta_days, lo=0.0):
-            """Time ``delta_days`` (fractional) after the last step, inside office hours roughly."""
-            return t + int((lo + delta_days) * DAY) + int(rng.random() * 3600)
-
-        if path == "face":
-            t = t0 + 600 + int(rng.random() * 3000)
-            if t <= now:
-                answer_text = "已当面向信访人解释相关政策和办理途径，信访人表示认可"
-                ev((t, "answer_face_to_face", S.PENDING, S.CLOSED, clerk, registrar, None, None, answer_text,
-                    None, "{}"))
-                state, current_due = S.CLOSED, None
-                accepted_at = answered_at = closed_at = t0
-                holder = registrar
-        elif path in ("reject", "not_reaccept"):
-            t = at(rng.random() * 10)
-            if t <= now:
-                if path == "reject":
-                    reason = self.reject_reasons[int(rng.random() * len(self.reject_reasons))]
-                    ev((t, "reject", S.PENDING, S.REJECTED, triage, registrar, None, None,
-                        "该事项应通过法定途径解决，已告知信访人", None, json.dumps({"reason": reason})))
-                    state = S.REJECTED
-                else:
-                    ev((t, "not_reaccept", S.PENDING, S.NOT_REACCEPTED, triage, registrar, None, None,
-                        "同一事项已经复查复核，不再受理", None, "{}"))
-                    state = S.NOT_REACCEPTED
-                current_due = None
-                closed_at = t
-                t2 = at(5 + rng.random() * 40)
-                if t2 <= now and rng.random() < 0.8:
-                    ev((t2, "archive", state, S.ARCHIVED, triage, registrar, None, None, "", None, "{}"))
-                    state, archived_at = S.ARCHIVED, t2
-        else:
-            # 上报领导 → 领导批示 (about one case in ten at bureaus with a leader).
-            if registrar.kind == "bureau" and rng.random() < 0.10:
-                t = at(rng.random() * 2)
-                if t <= now:
-                    leader = ctx.user(registrar, "leader")
-                    due = local_day(t) + 5
-                    ev((t, "report_leader", S.PENDING, S.AWAITING_INSTRUCTION, triage, registrar, None, leader,
-                        "请领导批示", due, "{}"))
-                    state, current_due = S.AWAITING_INSTRUCTION, due
-                    t = at(rng.random() * 4)
-                    if t <= now:
-                        latest_instruction = D.INSTRUCTIONS[int(rng.random() * len(D.INSTRUCTIONS))]
-                        ev((t, "instruct", S.AWAITING_INSTRUCTION, S.PENDING, leader, registrar, None, None,
-                            latest_instruction, None, "{}"))
-                        state, current_due = S.PENDING, acceptance_due
-            handler_org = self._handler_org(problem_code, territory, registrar)
-            if confidential:
-                handler_org = ctx.by_code.get("53390007") or handler_org
-            returned = False
-            while state == S.PENDING:
-                late = rng.random() < 0.05
-                t = at(12 + rng.random() * 14 if late else rng.random() * 9)
-                if t > now:
-                    break
-                kind = "assign" if rng.random() < 0.45 else "transfer"
-                a_day = local_day(t)
-                assignment = [self.next_assignment_id, handler_org, kind, "pending", a_day + ACCEPTANCE_DAYS,
-                              None, 0, None, None, "", "", D.ASSIGN_NOTES[int(rng.random() * len(D.ASSIGN_NOTES))], t]
-                self.next_assignment_id += 1
-                assignments.append(assignment)
-                ev((t, kind, S.PENDING, S.AWAITING_ACCEPTANCE, triage, registrar, handler_org, None, assignment[11],
-                    a_day + ACCEPTANCE_DAYS, json.dumps({"assignment": assignment[0], "kind": kind})))
-                state, holder, current_due = S.AWAITING_ACCEPTANCE, handler_org, a_day + ACCEPTANCE_DAYS
-                responsible_unit = handler_org.name
-                handler = ctx.user(handler_org, "handler")
-                if not returned and rng.random() < 0.04:  # 退回: wrongly assigned, within 5 working days
-                    t = at(1 + rng.random() * 5)
-                    if t > now:
-                        break
-                    note = D.RETURN_REASONS[int(rng.random() * len(D.RETURN_REASONS))]
-                    ev((t, "return", S.AWAITING_ACCEPTANCE, S.PENDING, handler, handler_org, registrar, None, note,
-                        None, json.dumps({"assignment": assignment[0]})))
-                    assignment[3] = "returned"
-                    state, holder, current_due, returned = S.PENDING, registrar, acceptance_due, True
-                    responsible_unit = ""
-                    other = self._handler_org(problem_code, territory, registrar)
-                    handler_org = other if other is not None and other.id != handler_org.id else (
-                        ctx.by_code.get(territory.code + "01") or handler_org)
-            if state == S.AWAITING_ACCEPTANCE:
-                a = assignments[-1]
-                t = at(1 + rng.random() * 6 if rng.random() < 0.96 else 16 + rng.random() * 15)
-                if t <= now:
-                    accepted_at = t
-                    handling_due = local_day(t) + HANDLING_DAYS
-                    ev((t, "accept", S.AWAITING_ACCEPTANCE, S.IN_PROGRESS, handler, handler_org, None, None,
-                        D.ACCEPT_NOTES[int(rng.random() * len(D.ACCEPT_NOTES))], None, "{}"))
-                    state, current_due = S.IN_PROGRESS, handling_due
-                    a[3], a[5], a[7] = "accepted", handling_due, t
-            if state == S.IN_PROGRESS:
-                a = assignments[-1]
-                r = rng.random()
-                duration = (5 + rng.random() * 45 if r < 0.85 else 50 + rng.random() * 25 if r < 0.95
-                            else 75 + rng.random() * 75 if r < 0.985 else 150 + rng.random() * 750)
-                accepted = t
-                extension = None
-                if duration > 45 and rng.random() < 0.5:
-                    te = at(min(duration, 57) - 10 + rng.random() * 5)
-                    if te <= now:
-                        reason = D.EXTENSION_REASONS[int(rng.random() * len(D.EXTENSION_REASONS))]
-                        ev((te, "request_extension", S.IN_PROGRESS, S.IN_PROGRESS, handler, handler_org, None, None,
-                            reason, None, json.dumps({"days": EXTENSION_DAYS})))
-                        ta = te + int((1 + rng.random() * 2) * DAY)
-                        extension = [a[0], reason, te, None]
-                        if ta <= now:
-                            handling_due += EXTENSION_DAYS
-                            ev((ta, "approve_extension", S.IN_PROGRESS, S.IN_PROGRESS, triage, registrar, None, None,
-                                "同意延期", handling_due, json.dumps({"days": EXTENSION_DAYS})))
-                            a[5], a[6] = handling_due, EXTENSION_DAYS
-                            current_due = handling_due
-                            extension[3] = ta
-                        batch.rows["extension"].append(
-                            f"{a[0]}\t{EXTENSION_DAYS}\t{reason}\t{'approved' if extension[3] else 'pending'}\t"
-                            f"{n(handler)}\t{n(triage if extension[3] else None)}\t{tsn(extension[3])}\t{ts_str(te)}")
-                sup_at = None
-                if rng.random() < (0.4 if duration > 75 else 0.02):
-                    sup_at = accepted + int(min(duration * 0.7, 70 + rng.random() * 20) * DAY)
-                    if sup_at <= now:
-                        supervised = True
-                        sup_note = D.SUPERVISION_NOTES[int(rng.random() * len(D.SUPERVISION_NOTES))]
-                        sup_org = self.bureau if self.bureau is not None else registrar
-                        sup_user = ctx.user(sup_org, "supervisor")
-                        ev((sup_at, "supervise", S.IN_PROGRESS, S.IN_PROGRESS, sup_user, sup_org, handler_org, None,
-                            sup_note, local_day(sup_at) + 10, "{}"))
-                    else:
-                        sup_at = None
-                t = accepted + int(duration * DAY)
-                if t <= now:
-                    opinion = self.opinions.pick(rng)
-                    result = D.RESULT_TEXTS[opinion][int(rng.random() * len(D.RESULT_TEXTS[opinion]))]
-                    kind = a[2]
-                    to = S.RESULT_REPORTED if kind == "assign" else S.ANSWERED
-                    ev((t, "report_result", S.IN_PROGRESS, to, handler, handler_org, None, None, result, None,
-                        json.dumps({"opinion": opinion})))
-                    a[3], a[8], a[9], a[10] = "reported", t, result, opinion
-                    state, holder = to, registrar if to == S.RESULT_REPORTED else handler_org
-                    answer_text = result
-                    if sup_at is not None:  # the supervision order is resolved by the result
-                        batch.rows["supervision"].append(
-                            f"{cid}\t{n(sup_user)}\t{sup_org.sid}\t{sup_note}\t{day_str(local_day(sup_at) + 10)}\t"
-                            f"{ts_str(t)}\t{ts_str(sup_at)}")
-                        sup_at = None
-                    if to == S.RESULT_REPORTED:
-                        if rng.random() < 0.05:  # 退回重办
-                            t = at(1 + rng.random() * 4)
-                            if t <= now:
-                                ev((t, "send_back", S.RESULT_REPORTED, S.IN_PROGRESS, triage, registrar, handler_org,
-                                    None, D.REDO_NOTES[int(rng.random() * len(D.REDO_NOTES))], None, "{}"))
-                                state, holder, a[3] = S.IN_PROGRESS, handler_org, "accepted"
-                                t = at(5 + rng.random() * 15)
-                                if t <= now:
-                                    ev((t, "report_result", S.IN_PROGRESS, S.RESULT_REPORTED, handler, handler_org,
-                                        None, None, result, None, json.dumps({"opinion": opinion})))
-                                    state, holder, a[3], a[8] = S.RESULT_REPORTED, registrar, "reported", t
-                        if state == S.RESULT_REPORTED:
-                            t = at(1 + rng.random() * 4)
-                            if t <= now:
-                                ev((t, "approve_result", S.RESULT_REPORTED, S.ANSWERED, triage, registrar, None,
-                                    None, D.APPROVE_NOTES[int(rng.random() * len(D.APPROVE_NOTES))], None, "{}"))
-                                state, a[3] = S.ANSWERED, "approved"
-                    if state == S.ANSWERED:
-                        answered_at, current_due, holder = t, None, registrar
-                if sup_at is not None:  # still open: the supervision order is unresolved
-                    batch.rows["supervision"].append(
-                        f"{cid}\t{n(sup_user)}\t{sup_org.sid}\t{sup_note}\t{day_str(local_day(sup_at) + 10)}\t"
-                        f"{N}\t{ts_str(sup_at)}")
-            if state == S.ANSWERED:
-                # Evaluation by the petitioner (参评率 about 60%).
-                if person is not None and rng.random() < 0.6:
-                    te = answered_at + int((1 + rng.random() * 20) * DAY)
-                    if te <= now:
-                        v1, v2 = self.satisfaction.pick(rng), self.satisfaction.pick(rng)
-                        batch.rows["evaluation"].append(f"{cid}\tbureau\t{v1}\t\t{ts_str(te)}")
-                        batch.rows["evaluation"].append(f"{cid}\tunit\t{v2}\t\t{ts_str(te)}")
-                # 复查 / 复核 (a few percent), decided by the next level up.
-                if rng.random() < 0.03:
-                    levels = [("review", "request_review", "review_decision", S.REVIEWING)]
-                    if rng.random() < 0.2:
-                        levels.append(("recheck", "request_recheck", "recheck_decision", S.RECHECKING))
-                    reviewer = registrar.government.parent or registrar.government
-                    reviewer_bureau = ctx.by_code.get(reviewer.code + "01") or self.bureau or registrar
-                    for level, ask, decide, st in levels:
-                        t = at(3 + rng.random() * 25)
-                        if t > now or state != S.ANSWERED:
-                            break
-                        reason = D.REVIEW_REASONS[int(rng.random() * len(D.REVIEW_REASONS))]
-                        due = local_day(t) + REVIEW_DAYS
-                        ev((t, ask, S.ANSWERED, st, clerk, registrar, reviewer_bureau, None, reason, due, "{}"))
-                        state, holder, current_due = st, reviewer_bureau, due
-                        requested = t
-                        t = at(7 + rng.random() * 22)
-                        decided = t if t <= now else None
-                        opinion_text = D.REVIEW_OPINIONS[int(rng.random() * len(D.REVIEW_OPINIONS))] if decided else ""
-                        batch.rows["review"].append(
-                            f"{cid}\t{level}\t{reviewer_bureau.sid}\t{reason}\t{ts_str(requested)}\t{day_str(due)}\t"
-                            f"{opinion_text}\t{tsn(decided)}")
-                        if decided is None:
-                            break
-                        ev((t, decide, st, S.ANSWERED, ctx.user(reviewer_bureau, "triage"), reviewer_bureau, None,
-                            None, opinion_text, None, "{}"))
-                        state, holder, current_due = S.ANSWERED, registrar, None
-                        answered_at = t
-                if state == S.ANSWERED:
-                    t = at(1 + rng.random() * 35)
-                    if t <= now:
-                        closure = self.closure.pick(rng)
-                        closure_org, closure_region = handler_org, territory
-                        ev((t, "close", S.ANSWERED, S.CLOSED, triage, registrar, None, None,
-                            D.CLOSE_NOTES[int(rng.random() * len(D.CLOSE_NOTES))], None,
-                            json.dumps({"closure_category": closure})))
-                        state, closed_at = S.CLOSED, t
-                        if channel == "online" and rng.random() < 0.1 and not confidential:
-                            public_reply, public_reply_at = D.PUBLIC_REPLY, t + 3600
-                            ev((public_reply_at, "publish_reply", S.CLOSED, S.CLOSED, triage, registrar, None, None,
-                                public_reply, None, "{}"))
-            if state == S.CLOSED:
-                t = at(31 + rng.random() * 40)  # after the 30-day review window
-                if t <= now and rng.random() < 0.92:
-                    ev((t, "archive", S.CLOSED, S.ARCHIVED, triage, registrar, None, None, "", None, "{}"))
-                    state, archived_at = S.ARCHIVED, t
-        last_t = events[-1][0]
-
-        # --- rows -----------------------------------------------------------------------------
-        if first is None and person is not None:
-            slot = (cid, number, person, problem, territory, core, purpose, t0)
-            if len(self.recent) < 50000:
+        if first is None and people:
+            slot = (cid, rec.number, people[0], problem, territory, core, purpose, t0)
+            if len(self.recent) < RECENT:
                 self.recent.append(slot)
             else:
                 self.recent[self.recent_pos] = slot
-                self.recent_pos = (self.recent_pos + 1) % 50000
+                self.recent_pos = (self.recent_pos + 1) % RECENT
+
+        # --- rows -----------------------------------------------------------------------------
         rows = batch.rows
-        search = search_text(content, summary, responsible_unit)
-        ts0 = ts_str(t0)
+        events = w.events
+        events.sort(key=_event_time)  # supervision and extension steps interleave with the main path
+        ts, tsn = self.ts, self.tsn
+        ts0 = ts(t0)
         rows["case"].append("\t".join((
-            str(cid), number, registrar.sid, registrar.path, str(year), str(seq), channel, state,
-            str(len(events)), self._query_code(cid), n(clerk), ts0, day_str(reg_day if received is None else received),
-            n(purpose_id), n(problem_id), territory.sid, content, summary, responsible_unit,
+            str(cid), rec.number, registrar.sid, registrar.path, str(year), str(seq), channel, w.state,
+            str(len(events)), self._query_code(cid), n(rec.clerk), ts0, day_str(reg_day if received is None else received),
+            n(purpose_id), n(problem_id), territory.sid, content, summary, w.responsible_unit,
             "", n(visit_nature), n(visitor_count), n(visit_level), n(letter_nature), n(signer_count), dn(received),
             n(attachment), n(source), *referral,
             "t" if is_anonymous else "f", "t" if is_collective else "f", "f" if first is None else "t",
-            N if first is None else str(first[0]), "t" if is_skip else "f", "t" if confidential else "f",
-            N if accused is None else accused.sid, "t" if supervised else "f",
-            day_str(acceptance_due), dn(handling_due), dn(current_due), tsn(accepted_at), tsn(answered_at),
-            tsn(closed_at), tsn(archived_at), holder.sid, n(leader), latest_instruction or "", answer_text,
-            opinion, n(closure), N if closure_org is None else closure_org.sid,
-            N if closure_region is None else closure_region.sid, public_reply, tsn(public_reply_at), search,
-            ts0, ts_str(last_t),
+            N if first is None else str(first[0]), "t" if is_skip else "f", "t" if rec.confidential else "f",
+            N if accused is None else accused.sid, "t" if w.supervised else "f",
+            day_str(w.acceptance_due), dn(w.handling_due), dn(w.current_due), tsn(w.accepted_at), tsn(w.answered_at),
+            tsn(w.closed_at), tsn(w.archived_at), w.holder.sid, n(w.leader), w.latest_instruction, w.answer_text,
+            w.opinion, n(w.closure), N if w.closure_org is None else w.closure_org.sid,
+            N if w.closure_region is None else w.closure_region.sid, w.public_reply, tsn(w.public_reply_at),
+            search_text(content, summary, w.responsible_unit), ts0, ts(events[-1][0]),
         )))
         reg_date = EPOCH + timedelta(days=reg_day)
+        representative = "t" if is_collective and channel == "visit" else "f"
         for i, p in enumerate(people, start=1):
             age = reg_date.year - p.birth.year - ((reg_date.month, reg_date.day) < (p.birth.month, p.birth.day))
             rows["petitioner"].append(
-                f"{cid}\t{i}\t{'t' if is_collective and channel == 'visit' else 'f'}\t{p.name}\t{p.sex}\t{age}\t"
-                f"{p.ethnicity}\tresident_id\t{p.id_number}\t{p.education}\t{p.political}\t{p.address}\t"
-                f"{p.workplace}\t{p.phone}")
+                f"{cid}\t{i}\t{representative}\t{p.name}\t{p.sex}\t{age}\t{p.ethnicity}\tresident_id\t{p.id_number}\t"
+                f"{p.education}\t{p.political}\t{p.address}\t{p.workplace}\t{p.phone}")
         for entry in abnormal:
             rows["abnormal"].append(f"{cid}\t{entry}")
-        for a in assignments:
-            org = a[1]
+        triage = n(w.triage)
+        for a in w.assignments:
             rows["assignment"].append(
-                f"{a[0]}\t{cid}\t{org.sid}\t{org.path}\t{registrar.sid}\t{n(triage)}\t{a[2]}\tt\t{a[3]}\t"
-                f"{day_str(a[4])}\t{dn(a[5])}\t{a[6]}\t{tsn(a[7])}\t{tsn(a[8])}\t{a[9]}\t{a[10]}\t{a[11]}\t{ts_str(a[12])}")
+                f"{a.id}\t{cid}\t{a.org.sid}\t{a.org.path}\t{registrar.sid}\t{triage}\t{a.kind}\tt\t{a.status}\t"
+                f"{day_str(a.acceptance_due)}\t{dn(a.handling_due)}\t{a.extension_days}\t{tsn(a.accepted_at)}\t"
+                f"{tsn(a.reported_at)}\t{a.result}\t{a.opinion}\t{a.note}\t{ts(a.created_at)}")
         for (et, action, frm, to, actor, actor_org, target_org, target_user, note, deadline, data_json) in events:
             rows["event"].append(
                 f"{cid}\t{action}\t{frm}\t{to}\t{n(actor)}\t{actor_org.sid}\t"
                 f"{N if target_org is None else target_org.sid}\t{n(target_user)}\t{note}\t{dn(deadline)}\t"
-                f"{data_json}\t{ts_str(et)}")
-        if confidential and clerk is not None and ctx.view_case_perm is not None:
-            rows["grant"].append(f"{ctx.view_case_perm}\t{clerk}\t{cid}")
+                f"{data_json}\t{ts(et)}")
+        if rec.confidential and rec.clerk is not None and ctx.view_case_perm is not None:
+            rows["grant"].append(f"{ctx.view_case_perm}\t{rec.clerk}\t{cid}")
+
+
+def _event_time(event):
+    return event[0]

@@ -29,7 +29,8 @@ from django.db import connection, transaction
 
 from .core import TABLES
 
-BIG_LOAD = 50000  # cases; at or above this, secondary indexes are rebuilt rather than maintained
+BIG_LOAD = 50000  # cases; at or above this, ``auto`` drops indexes for the load (AUTO_BIG)
+AUTO_BIG = "rebuild"
 
 
 def _model_table(label):
@@ -93,7 +94,7 @@ class PostgresLoader:
 
     vendor = "postgresql"
 
-    def __init__(self, specs, *, rebuild_indexes, progress):
+    def __init__(self, specs, *, index_mode, progress):
         import psycopg2
 
         params = connection.get_connection_params()
@@ -102,7 +103,7 @@ class PostgresLoader:
         self.conn = psycopg2.connect(**params)
         self.conn.autocommit = False
         self.specs = specs
-        self.rebuild_indexes = rebuild_indexes
+        self.index_mode = index_mode
         self.progress = progress
         self.saved_indexes = []
         self.timings = {}
@@ -123,10 +124,10 @@ class PostgresLoader:
         tables = ", ".join(s.table for s in self.specs)
         # Nobody else inserts while ids are handed out and indexes are away.
         cur.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-        if self.rebuild_indexes:
-            self._drop_indexes(cur)
+        if self.index_mode != "keep":
+            self._drop_indexes(cur, gin_only=self.index_mode == "gin")
 
-    def _drop_indexes(self, cur):
+    def _drop_indexes(self, cur, gin_only):
         started = time.monotonic()
         for spec in self.specs:
             cur.execute(
@@ -136,6 +137,8 @@ class PostgresLoader:
                 [spec.table],
             )
             for name, definition in cur.fetchall():
+                if gin_only and " USING gin " not in definition.lower():
+                    continue
                 self.saved_indexes.append((spec.table, name, definition))
                 cur.execute(f'DROP INDEX "{name}"')
         self.timings["drop indexes"] = time.monotonic() - started
@@ -232,31 +235,38 @@ class PostgresLoader:
         self.timings["analyze"] = time.monotonic() - started
 
     def _check_foreign_keys(self, cur, first_ids):
-        """One anti-join per foreign key of the loaded tables, over the rows of this load."""
+        """Referential integrity of this load's rows: one scan per table, every foreign key of
+        the table checked in it by a LEFT JOIN to its parent (hash joins on the small
+        parents), instead of one trigger lookup per key per row."""
+        cur.execute("SET LOCAL work_mem = '256MB'")
         for spec in self.specs:
             cur.execute(
                 "SELECT c.conname, a.attname, cf.relname, af.attname "
                 "FROM pg_constraint c JOIN pg_class cf ON cf.oid = c.confrelid "
                 "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
                 "JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] "
-                "WHERE c.contype = 'f' AND c.conrelid = %s::regclass", [spec.table])
-            for conname, column, parent, parent_column in cur.fetchall():
-                self.progress.phase(f"checking foreign key {spec.table}.{column}")
-                where = ""
-                if spec.key == "case":
-                    where = f" AND t.id >= {first_ids['case']}"
-                elif "case_id" in spec.columns:
-                    where = f" AND t.case_id >= {first_ids['case']}"
-                elif spec.key == "grant":
-                    where = f" AND t.content_object_id >= {first_ids['case']}"
-                elif spec.key == "extension":
-                    where = f" AND t.assignment_id >= {first_ids['assignment']}"
-                cur.execute(
-                    f"SELECT COUNT(*) FROM {spec.table} t WHERE t.{column} IS NOT NULL{where} "
-                    f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_column} = t.{column})")
-                broken = cur.fetchone()[0]
+                "WHERE c.contype = 'f' AND c.conrelid = %s::regclass ORDER BY c.conname", [spec.table])
+            keys = cur.fetchall()
+            if not keys:
+                continue
+            self.progress.phase(f"checking foreign keys of {spec.table}")
+            joins = " ".join(f"LEFT JOIN {parent} p{i} ON p{i}.{pcol} = t.{col}"
+                             for i, (_n, col, parent, pcol) in enumerate(keys))
+            counts = ", ".join(f"COUNT(*) FILTER (WHERE t.{col} IS NOT NULL AND p{i}.{pcol} IS NULL)"
+                               for i, (_n, col, _parent, pcol) in enumerate(keys))
+            where = ""
+            if spec.key == "case":
+                where = f"WHERE t.id >= {first_ids['case']}"
+            elif "case_id" in spec.columns:
+                where = f"WHERE t.case_id >= {first_ids['case']}"
+            elif spec.key == "grant":
+                where = f"WHERE t.content_object_id >= {first_ids['case']}"
+            elif spec.key == "extension":
+                where = f"WHERE t.assignment_id >= {first_ids['assignment']}"
+            cur.execute(f"SELECT {counts} FROM {spec.table} t {joins} {where}")
+            for (conname, col, _parent, _pcol), broken in zip(keys, cur.fetchone()):
                 if broken:
-                    raise RuntimeError(f"{broken} rows of {spec.table}.{column} violate {conname}")
+                    raise RuntimeError(f"{broken} rows of {spec.table}.{col} violate {conname}")
 
     def commit(self):
         started = time.monotonic()
@@ -298,7 +308,7 @@ class SqliteLoader:
 
     vendor = "sqlite"
 
-    def __init__(self, specs, *, rebuild_indexes, progress):
+    def __init__(self, specs, *, index_mode, progress):
         self.specs = specs
         self.progress = progress
         self.timings = {}
@@ -380,9 +390,18 @@ def _sqlite_converter(internal_type):
     return _identity
 
 
-def loader_for(specs, *, count, rebuild_indexes, progress):
-    """The sink for the default database; ``rebuild_indexes`` None means: decide by size."""
-    if rebuild_indexes is None:
-        rebuild_indexes = count >= BIG_LOAD
+INDEX_MODES = ("auto", "rebuild", "gin", "keep")
+
+
+def loader_for(specs, *, count, index_mode, progress):
+    """The sink for the default database.
+
+    ``index_mode`` (PostgreSQL): ``rebuild`` drops every secondary index of the loaded tables
+    and builds it again after the load; ``gin`` does that for the GIN search index only and
+    maintains the b-trees during COPY; ``keep`` maintains everything; ``auto`` picks by the
+    size of the load (docs/performance.md, "Generator", has the measurements).
+    """
+    if index_mode == "auto":
+        index_mode = AUTO_BIG if count >= BIG_LOAD else "keep"
     cls = PostgresLoader if connection.vendor == "postgresql" else SqliteLoader
-    return cls(specs, rebuild_indexes=rebuild_indexes, progress=progress)
+    return cls(specs, index_mode=index_mode, progress=progress)

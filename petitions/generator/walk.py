@@ -57,7 +57,7 @@ class Walk:
         self.ctx = sim.ctx
         self.now = sim.now
         self.events = []
-        self.state = S.PENDING
+        self.state = ""  # the register step starts from nothing
         self.t = rec.t0
         self.holder = rec.registrar
         self.acceptance_due = local_day(rec.t0) + ACCEPTANCE_DAYS
@@ -228,7 +228,6 @@ class Walk:
             if supervision is not None:
                 self.supervision_row(supervision, None)
             return
-        self.events.sort(key=lambda e: e[0])  # a supervision or extension may precede the result
         opinion = self.sim.opinions.pick(rng)
         result = pick(rng, D.RESULT_TEXTS[opinion])
         to = S.RESULT_REPORTED if a.kind == "assign" else S.ANSWERED  # 转办: the report is the answer

@@ -92,7 +92,7 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
     note = (note or "").strip()
     staged = data.pop("staged_files", None) or []
     with transaction.atomic():
-        locked = (Case.objects.select_for_update().select_related("holder_org", "registered_org")
+        locked = (Case.objects.select_for_update(of=("self",)).select_related("holder_org", "registered_org")
                   .get(pk=case.pk))
         if version not in (None, "") and str(version) != str(locked.version):
             raise ConcurrentModification()
@@ -136,8 +136,12 @@ def _reviews(case):
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _grant_view(case, orgs):
-    """Confidential cases are visible only through per-case grants (guardian)."""
+def case_grant_view(*, case, orgs):
+    """Grant ``view_case`` on a confidential case to every active user acting for ``orgs``.
+
+    Confidential (检举揭发) cases are visible only through per-case guardian grants
+    (``CaseUserObjectPermission``); nothing is granted on an ordinary case. Call inside the
+    transaction of the step that hands the case to those organizations."""
     if not case.is_confidential:
         return
     users = list(users_acting_for(orgs))
@@ -291,7 +295,7 @@ def _assign_targets(step, targets, *, kind, parent, assigned_by_org):
         a.save()
         step.assignments.append(a)
     step.facts.index.update({a.pk: a for a in created})
-    _grant_view(case, [a.org for a in created])
+    case_grant_view(case=case, orgs=[a.org for a in created])
     lead = next((a for a in created if a.is_lead), created[0])
     step.target_org = lead.org
     step.deadline = min(a.acceptance_due for a in created)
@@ -615,7 +619,7 @@ def _apply_request_review_level(step, level):
     step.target_org, step.deadline = upper, due
     step.event_data.update({"review": review.pk, "level": level, "original_org": original.code})
     step.to_status = Status.REVIEWING if level == ReviewLevel.REVIEW else Status.RECHECKING
-    _grant_view(step.case, [upper])
+    case_grant_view(case=step.case, orgs=[upper])
     step.tell(_triage_users(upper), _("%(what)s申请待办理：%(number)s（期限 %(due)s）") % {
         "what": ReviewLevel(level).label, "number": _number(step), "due": due})
 

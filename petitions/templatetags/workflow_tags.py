@@ -2,6 +2,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .. import queues
 from ..models import AssignmentStatus, ExtensionStatus, HandlingOpinion, ReviewLevel
@@ -56,6 +57,15 @@ def review_level_label(value):
         return ReviewLevel(value).label
     except ValueError:
         return value
+
+
+VIEW_ACTIONS = {"view": _lazy("查看"), "download": _lazy("下载附件"), "export": _lazy("导出Excel"),
+                "mark_viewed": _lazy("标记查看")}
+
+
+@register.filter
+def view_action_label(value):
+    return VIEW_ACTIONS.get(value, value)
 
 
 @register.inclusion_tag("petitions/includes/_workflow_panel_body.html", takes_context=True)

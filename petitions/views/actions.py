@@ -16,7 +16,7 @@ from ..exceptions import ConcurrentModification, NotAllowed, ServiceError
 from ..exports import case_export_response
 from ..forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
 from ..selectors import case_get_visible
-from ..services.access import case_export_record
+from ..services.access_log import case_view_record
 from ..services.notify import case_url
 from ..services.transitions import case_report_result, case_transition
 from ..workflow import TRANSITIONS
@@ -92,5 +92,5 @@ def export_case(request, pk):
     if not request.user.has_perm(permissions.EXPORT_PERMISSION):
         raise PermissionDenied
     case = case_get_visible(request.user, pk)
-    case_export_record(case=case, user=request.user, request=request)
+    case_view_record(case=case, user=request.user, action="export")
     return case_export_response(case, user=request.user)

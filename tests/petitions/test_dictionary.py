@@ -1,33 +1,30 @@
 """Dictionary administration: entries in use are deactivated, never deleted (DESIGN.md §3)."""
+import uuid
+
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.exceptions import NotAllowed, ServiceError
 from accounts.models import AuditLog
-from petitions.models import Case, DictEntry, DictKind, Petitioner
+from petitions.models import Case, Channel, DictEntry, DictKind
 from petitions.services.dictionary import (
     dictionary_entry_delete, dictionary_entry_references, dictionary_entry_save, dictionary_entry_set_active,
 )
-from tests.factories import org
+from petitions.services.intake import register_case
 
 
 def entry(kind, code):
     return DictEntry.objects.get(kind=kind, code=code)
 
 
-def make_case(**dict_values):
-    """A minimal Case row that points at dictionary entries (petitions.services.intake does not
-    exist yet; this is the one place where a Case is made through the ORM)."""
-    bureau = org("53390001")
-    seq = Case.objects.count() + 1
-    abnormal = dict_values.pop("abnormal_behaviors", [])
-    case = Case.objects.create(number=f"533900-2026-{seq:06d}", registered_org=bureau, registered_path=bureau.path,
-                               year=2026, seq=seq, channel="visit", query_code=f"TESTQ{seq:05d}",
-                               registered_at=timezone.now(), petition_date=timezone.localdate(), content="测试",
-                               **dict_values)
-    case.abnormal_behaviors.set(abnormal)
-    return case
+def make_case(actor, ethnicity=None, **data):
+    """Register a case through the real intake service; ``data`` overrides dictionary fields."""
+    values = {"purpose": entry("purpose", "04"), "problem": entry("problem", "60200602"),
+              "content": "测试：拖欠工资请求追讨。", "visit_nature": entry("visit_nature", "1"), "visitor_count": 1,
+              "visit_level": entry("visit_level", "3")}
+    values.update(data)
+    return register_case(actor=actor, channel=Channel.VISIT, data=values,
+                         petitioners=[{"name": "张三", "ethnicity": ethnicity}], submit_token=uuid.uuid4().hex)
 
 
 @pytest.fixture
@@ -136,9 +133,9 @@ def test_unreferenced_entry_is_deleted(sysadmin):
     assert row.data == {"kind": "visit_level", "code": "9", "id": e.pk}
 
 
-def test_entry_referenced_by_a_case_is_deactivated_not_deleted(sysadmin, problem_parent):
+def test_entry_referenced_by_a_case_is_deactivated_not_deleted(sysadmin, clerk, problem_parent):
     used = entry("problem", "60200601")
-    make_case(problem=used, purpose=entry("purpose", "04"))
+    make_case(clerk, problem=used)
     assert dictionary_entry_references(used) == ["信访件（所属问题）"]
     outcome = dictionary_entry_delete(actor=sysadmin, entry=used)
     assert not outcome.deleted
@@ -150,17 +147,17 @@ def test_entry_referenced_by_a_case_is_deactivated_not_deleted(sysadmin, problem
     assert not AuditLog.objects.filter(action="dictionary.delete").exists()
 
 
-def test_entry_referenced_by_a_petitioner_is_deactivated(sysadmin):
+def test_entry_referenced_by_a_petitioner_is_deactivated(sysadmin, clerk):
     han = entry("ethnicity", "01")
-    Petitioner.objects.create(case=make_case(), name="张三", ethnicity=han)
+    make_case(clerk, ethnicity=han)
     outcome = dictionary_entry_delete(actor=sysadmin, entry=han)
     assert not outcome.deleted and "信访人（民族）" in outcome.message
     assert DictEntry.objects.get(pk=han.pk).is_active is False
 
 
-def test_entry_referenced_through_many_to_many_is_deactivated(sysadmin):
+def test_entry_referenced_through_many_to_many_is_deactivated(sysadmin, clerk):
     behaviour = entry("abnormal", "02")
-    case = make_case(abnormal_behaviors=[behaviour])
+    case = make_case(clerk, abnormal_behaviors=[behaviour])
     outcome = dictionary_entry_delete(actor=sysadmin, entry=behaviour)
     assert not outcome.deleted
     assert list(case.abnormal_behaviors.all()) == [behaviour]  # the link survived
@@ -175,9 +172,9 @@ def test_entry_with_children_is_deactivated_with_its_subtree(sysadmin, problem_p
     assert DictEntry.objects.filter(parent=problem_parent).count() == 3
 
 
-def test_deleting_an_already_inactive_referenced_entry_says_so(sysadmin):
-    used = entry("visit_nature", "1")
-    make_case(visit_nature=used)
+def test_deleting_an_already_inactive_referenced_entry_says_so(sysadmin, clerk):
+    used = entry("visit_level", "5")
+    make_case(clerk, visit_level=used)
     dictionary_entry_set_active(actor=sysadmin, entry=used, active=False)
     outcome = dictionary_entry_delete(actor=sysadmin, entry=used)
     assert not outcome.deleted and "已处于停用状态" in outcome.message
@@ -232,9 +229,9 @@ def test_add_page_shows_duplicate_code_next_to_the_field(client, sysadmin):
     assert response.context["form"].errors["code"] == ["代码“01”在该字典中已存在。"]
 
 
-def test_delete_button_deactivates_a_used_entry_with_a_message(client, sysadmin):
-    used = entry("letter_nature", "3")
-    make_case(letter_nature=used)
+def test_delete_button_deactivates_a_used_entry_with_a_message(client, sysadmin, clerk):
+    used = entry("purpose", "02")
+    make_case(clerk, purpose=used)
     client.force_login(sysadmin)
     response = client.post(reverse("petitions:dictionary_delete", args=[used.pk]), follow=True)
     assert "不能删除，已改为停用" in response.content.decode()

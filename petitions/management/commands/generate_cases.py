@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from petitions.generator import generate
+from petitions.generator.loader import INDEX_MODES
 
 
 class Command(BaseCommand):
@@ -22,11 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--end-date", type=date.fromisoformat, default=None,
                             help="last registration day, YYYY-MM-DD (default: today)")
         parser.add_argument("--batch", type=int, default=20000, help="cases per COPY batch")
-        index = parser.add_mutually_exclusive_group()
-        index.add_argument("--rebuild-indexes", dest="rebuild_indexes", action="store_true", default=None,
-                           help="drop secondary indexes for the load and rebuild them after (PostgreSQL)")
-        index.add_argument("--keep-indexes", dest="rebuild_indexes", action="store_false",
-                           help="maintain indexes row by row during the load")
+        parser.add_argument("--indexes", choices=INDEX_MODES, default="auto",
+                            help="PostgreSQL: rebuild = drop secondary indexes for the load and build them after; "
+                                 "gin = only the search index; keep = maintain all during the load; "
+                                 "auto = by size (default)")
 
     def handle(self, *args, **options):
         count = options["count"]
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         stats = generate(count=count, seed=options["seed"], years=options["years"], end_date=options["end_date"],
-                         batch_size=options["batch"], rebuild_indexes=options["rebuild_indexes"],
+                         batch_size=options["batch"], index_mode=options["indexes"],
                          stream=self.stderr._out if options["verbosity"] > 0 else None)
         rows = ", ".join(f"{k} {v:,}" for k, v in stats["rows"].items() if v)
         self.stdout.write(

@@ -1,0 +1,56 @@
+"""Run one Excel export in a fresh process and report time, size and peak memory (JSON on stdout).
+
+    python bench/export_probe.py <username> <url>
+
+Used by bench/run.py so that the peak RSS (``ru_maxrss``) is the export's own and not the
+benchmark's. The response is consumed chunk by chunk and discarded, as a client would.
+"""
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+
+def rss_mb():
+    """Current resident set size from /proc (MB)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def main(username, url):
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.get("/")  # load templates, translations and the URLconf before measuring
+    baseline = rss_mb()
+    started = time.perf_counter()
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"export returned HTTP {response.status_code}")
+    size = 0
+    if getattr(response, "streaming", False):
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    else:
+        size = len(response.content)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(json.dumps({"seconds": seconds, "bytes": size, "maxrss_mb": peak * 1.024, "baseline_mb": baseline,
+                      "content_type": response.get("Content-Type", "")}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

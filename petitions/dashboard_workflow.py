@@ -1,0 +1,57 @@
+"""Home-page cards of the workflow (appended to ``petitions.dashboard.WIDGETS``).
+
+A workflow card appears only when there is work waiting (count > 0), so the home page of a
+user with an empty queue stays quiet."""
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import clock, queues
+from .models import AssignmentStatus
+
+
+def inbox_widget(user):
+    """我的信访: assignments waiting for acceptance; red when one is past its deadline."""
+    if not user.has_perm("petitions.handle_case"):
+        return None
+    pending = queues.inbox_assignments(user).filter(status=AssignmentStatus.PENDING)
+    count = pending.count()
+    if not count:
+        return None
+    return {"label": _("待受理"), "count": count, "url": reverse("petitions:inbox"),
+            "alert": pending.filter(acceptance_due__lt=clock.today()).exists()}
+
+
+def leader_widget(user):
+    """待批示: cases reported to the leader."""
+    if not user.has_perm("petitions.instruct_case"):
+        return None
+    pending = queues.leader_pending(user)
+    count = pending.count()
+    if not count:
+        return None
+    return {"label": _("待批示"), "count": count, "url": reverse("petitions:leader"),
+            "alert": pending.filter(current_due__lt=clock.today()).exists()}
+
+
+def review_widget(user):
+    """审核办理: results and extension requests waiting for the assigning bureau."""
+    if not user.has_perm("petitions.triage_case"):
+        return None
+    counts = queues.review_counts(user)
+    total = counts["results"] + counts["extensions"] + counts["received"] + counts["reviews"]
+    if not total:
+        return None
+    return {"label": _("待审核/待审批"), "count": total, "url": reverse("petitions:review_queue"), "alert": False}
+
+
+def supervision_widget(user):
+    """督查督办: overdue or supervised open cases in the jurisdiction."""
+    if not user.has_perm("petitions.supervise_case"):
+        return None
+    count = queues.attention_cases(user).count()
+    if not count:
+        return None
+    return {"label": _("督办及超期"), "count": count, "url": reverse("petitions:supervision"), "alert": True}
+
+
+WORKFLOW_WIDGETS = [inbox_widget, leader_widget, review_widget, supervision_widget]

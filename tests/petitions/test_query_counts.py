@@ -1,0 +1,145 @@
+"""Query discipline: every list page and the case detail page run a fixed number of queries,
+whatever the number of rows (no N+1), and no more than the budget pinned here.
+
+The data comes from the generator (``petitions.generator``), first a few dozen cases, then
+ten times more; the same page must issue the same number of queries both times while
+showing more rows. A budget that is exceeded means a new query per page (change the budget
+deliberately, with a reason) — or a query per row (fix the page).
+"""
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from petitions.generator import generate
+from petitions.models import Case, CaseEvent, Petitioner
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CASE_LINK = re.compile(r'href="/cases/(\d+)/"')
+
+# (label, url name, args, query, username, budget). Budgets are the counts measured when the
+# pages were written (docs/performance.md, "Query discipline").
+LIST_PAGES = [
+    ("pool", "petitions:pool", (), "", "triage", 15),
+    ("pool filtered", "petitions:pool", (), "channel=visit", "triage", 15),
+    ("inbox pending", "petitions:inbox", (), "", "township_handler", 11),
+    ("inbox in progress", "petitions:inbox", (), "tab=in_progress", "township_handler", 11),
+    ("inbox reported", "petitions:inbox", (), "tab=reported", "township_handler", 11),
+    ("inbox done", "petitions:inbox", (), "tab=done", "township_handler", 11),
+    ("leader", "petitions:leader", (), "", "leader", 12),
+    ("instructions", "petitions:instructions", (), "", "leader", 11),
+    ("supervision", "petitions:supervision", (), "", "supervisor", 15),
+    ("review queue", "petitions:review_queue", (), "", "triage", 16),
+    ("search all", "petitions:search", (), "", "triage", 15),
+    ("search keyword", "petitions:search", (), "q=反映", "triage", 15),
+    ("archive", "petitions:archive", (), "", "triage", 14),
+    ("reports index", "reports:index", (), "", "statistician", 8),
+    ("report summary", "reports:report", ("summary",), "", "statistician", 18),
+    ("kpi", "reports:kpi", (), "", "statistician", 20),
+    ("charts", "reports:charts", (), "", "statistician", 32),
+]
+REPORT_PAGES = {"reports index", "report summary", "kpi", "charts"}  # no case rows
+
+
+@pytest.fixture
+def cast(clerk, triage, leader, supervisor, statistician, township_handler):
+    return {u.username: u for u in (clerk, triage, leader, supervisor, statistician, township_handler)}
+
+
+END = date(2026, 6, 30)  # fixed, so that the same cases land in the same lists every day
+
+
+def _fill(count, seed):
+    # About four months of registrations: recent cases are open, older ones finished, so that
+    # every list (pool, each inbox tab, review queue, archive ...) has rows.
+    generate(count=count, seed=seed, years=0.33, end_date=END, stream=None)
+
+
+def _url(name, args, query):
+    try:
+        return reverse(name, args=args) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        return None
+
+
+def _measure(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    html = response.content.decode()
+    return len(ctx.captured_queries), len(set(CASE_LINK.findall(html))), [q["sql"] for q in ctx.captured_queries]
+
+
+def _clients(client_factory, cast):
+    clients = {}
+    for username, user in cast.items():
+        c = client_factory()
+        c.force_login(user)
+        clients[username] = c
+    return clients
+
+
+def test_list_pages_issue_a_constant_number_of_queries(cast):
+    from django.test import Client
+
+    clients = _clients(Client, cast)
+    pages = [(label, _url(name, args, query), user, budget) for label, name, args, query, user, budget in LIST_PAGES]
+    pages = [p for p in pages if p[1] is not None]
+    assert pages, "no list page is wired"
+
+    # Three sizes: a handful of rows per list, fuller lists, full pages. A page showing no
+    # rows may skip its prefetch queries, so only measurements with rows are compared.
+    rounds = []
+    for count, seed in ((8, 1), (150, 2), (900, 4), (2500, 3)):
+        _fill(count, seed)
+        rounds.append({label: _measure(clients[user], url) for label, url, user, _b in pages})
+
+    problems = []
+    for label, url, _user, budget in pages:
+        seen = [(r[label][0], r[label][1]) for r in rounds]
+        measured = seen if label in REPORT_PAGES else [(n, rows) for n, rows in seen if rows > 0]
+        counts = {n for n, _rows in measured}
+        if len(counts) > 1:
+            problems.append(f"{label} {url}: (queries, rows) per round {seen}")
+        if label not in REPORT_PAGES and not any(a[1] < b[1] for a, b in zip(measured, measured[1:])):
+            problems.append(f"{label}: rows per round {[r for _n, r in seen]}; no round with more rows to compare")
+        if max(n for n, _r in seen) > budget:
+            problems.append(f"{label} {url}: {max(n for n, _r in seen)} queries, budget {budget}")
+    assert not problems, "\n".join(problems)
+
+
+def test_case_detail_queries_do_not_grow_with_petitioners_and_events(cast):
+    from django.db.models import Count
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast["triage"])
+    _fill(300, seed=3)
+    if _url("petitions:detail", (1,), "") is None:
+        pytest.skip("petitions:detail is not wired")
+    events = dict(CaseEvent.objects.values("case").annotate(n=Count("id")).values_list("case", "n"))
+    people = dict(Petitioner.objects.values("case").annotate(n=Count("id")).values_list("case", "n"))
+    # Same state (the actions offered depend on it), one of everything (no related list is
+    # skipped for being empty); the shortest trail and fewest people against the longest.
+    archived = list(Case.objects.filter(is_confidential=False, status="archived", assignments__isnull=False,
+                                        petitioners__isnull=False).distinct().values_list("id", flat=True))
+    small = min(archived, key=lambda pk: (events.get(pk, 0), people.get(pk, 0)))
+    large = max(archived, key=lambda pk: (events.get(pk, 0), people.get(pk, 0)))
+    assert events[large] > events[small]
+    n_small, _r, _s = _measure(client, reverse("petitions:detail", args=[small]))
+    n_large, _r, sql = _measure(client, reverse("petitions:detail", args=[large]))
+    assert n_small == n_large, (
+        f"detail: {n_small} queries for {events[small]} events, {n_large} for {events[large]} events:\n"
+        + "\n".join(s[:160] for s in sql))
+    assert n_large <= 20, "\n".join(s[:160] for s in sql)
+
+
+def test_generated_history_has_no_open_case_without_deadline():
+    # Guard for the list pages above: every open case carries the deadline the lists show.
+    generate(count=200, seed=4, years=0.08, end_date=END, stream=None)
+    assert not Case.objects.filter(status__in=["pending", "awaiting_acceptance", "in_progress"],
+                                   current_due__isnull=True).exists()
