@@ -58,9 +58,10 @@ check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## messages: recompile the translation catalogs (the .mo files are committed)
+## messages: extract new strings, fill zh_Hans (identity) and en (bin/translations_en.py), recompile
+## the catalogs (bin/update_translations; the .po and .mo files are committed)
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	bin/update_translations
 
 clean:
 	rm -rf var/db.sqlite3* var/private var/staticfiles

@@ -149,7 +149,7 @@ def ensure_data(db, count):
     manage("migrate", "--noinput", "-v0")
     have = generated_count(db)
     if have == count:
-        manage("load_demo")
+        log(manage("load_demo", capture=True).strip())
         log(f"{db.name}: {have:,} generated cases present")
         return None
     if have > 0:
@@ -157,7 +157,7 @@ def ensure_data(db, count):
         db.drop()
         db.create()
         manage("migrate", "--noinput", "-v0")
-    manage("load_demo")
+    log(manage("load_demo", capture=True).strip())
     log(f"generating {count:,} cases into {db.name}")
     seconds, rate = generate(db, count)
     log("VACUUM ANALYZE")
