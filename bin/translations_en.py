@@ -273,8 +273,8 @@ EN.update({
     "责任人": "Responsible person",
     "是否重访": "Repeat petition",
     "初访编号": "First petition number",
-    "可在右侧“可能的重复信访”中点“标记为重访”自动填入。":
-        "Click “Mark as repeat” under “Possible repeat petitions” on the right to fill this in.",
+    "可在上方“可能的重复信访”中点“标记为重访”自动填入。":
+        "Click “Mark as repeat” under “Possible repeat petitions” above to fill this in.",
     "保密（检举揭发）": "Confidential (report of misconduct)",
     "检举揭发公职人员的信访件：仅登记人和被授权人员可见，不得交给被检举单位。":
         "A petition reporting misconduct by public officials: visible only to the clerk who registered it "

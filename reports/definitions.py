@@ -104,15 +104,16 @@ def first_petition_report(user, scope):
                 "visit_b": s.batches(s.FIRST_Q), "visit_p": s.persons(s.FIRST_Q)}
     for key in FIRST_CHANNEL_COLUMNS:
         measures[key] = s.count(s.FIRST_Q & s.channel_q(key))
-    by_problem = s.aggregate_by(qs, "problem_id", measures)
-    by_purpose = s.aggregate_by(qs, "purpose_id", measures)
+    # One GROUP BY (所属问题, 信访目的); the few hundred groups are folded into both classifications.
+    groups = qs.values("problem_id", "purpose_id").annotate(**measures).order_by()
     top = s.problem_top_map()
-    problem_rows = {}
-    for problem_id, vals in by_problem.items():
-        key = top.get(problem_id) if problem_id is not None else None
-        acc = problem_rows.setdefault(key, dict.fromkeys(measures, 0))
-        for m, v in vals.items():
-            acc[m] += v
+    problem_rows, by_purpose = {}, {}
+    for row in groups:
+        problem = top.get(row["problem_id"]) if row["problem_id"] is not None else None
+        for data, key in ((problem_rows, problem), (by_purpose, row["purpose_id"])):
+            acc = data.setdefault(key, dict.fromkeys(measures, 0))
+            for m in measures:
+                acc[m] += row[m] or 0
 
     columns = [
         Column(_("分类"), UNIT, "text"),
@@ -133,7 +134,7 @@ def first_petition_report(user, scope):
                   notes=[_("口径：初信初访指未标记为重复信访的信访件；按所属问题（一级分类，下级分类计入所属一级）"
                            "和按信访目的两种分类各自合计，两组小计均等于合计。")])
     grand = dict.fromkeys(measures, 0)
-    for vals in by_problem.values():
+    for vals in problem_rows.values():
         for m, v in vals.items():
             grand[m] += v
 
@@ -263,26 +264,18 @@ def problem_ranking_report(user, scope):
 def abnormal_visit_report(user, scope):
     behaviours = s.dict_entries(DictKind.ABNORMAL)
     base = s.statistics_cases(user, scope)
-    abnormal = s.abnormal_exists()
+    abnormal = s.abnormal_q()
     measures = {
-        "ab_b": s.count(Q(_abnormal=True)), "ab_p": s.Sum(s.PERSONS, filter=Q(_abnormal=True)),
-        "col_b": s.count(Q(_abnormal=True) & s.COLLECTIVE_Q),
-        "col_p": s.Sum(s.PERSONS, filter=Q(_abnormal=True) & s.COLLECTIVE_Q),
-        "skip_b": s.count(Q(_abnormal=True) & s.SKIP_Q),
+        "ab_b": s.count(abnormal), "ab_p": s.Sum(s.PERSONS, filter=abnormal),
+        "col_b": s.count(abnormal & s.COLLECTIVE_Q),
+        "col_p": s.Sum(s.PERSONS, filter=abnormal & s.COLLECTIVE_Q),
+        "skip_b": s.count(abnormal & s.SKIP_Q),
         "visits": s.visit_like_batches(),
     }
-    areas, values = s.aggregate_by_area(base.annotate(_abnormal=abnormal), scope.org, measures)
+    areas, values = s.aggregate_by_area(base, scope.org, measures)
     # Per behaviour: one GROUP BY over the case ↔ behaviour link table (a visit with two
     # behaviours counts once in each behaviour column, once in the total).
-    through = base.model.abnormal_behaviors.through
-    links = through.objects.filter(case__in=base)
-    by_behaviour = {}
-    areas_, child_map = s.scope_areas(scope.org)
-    rows = links.annotate(_area=s.area_expression(scope.org, "case__registered_path")).values(
-        "_area", "dictentry_id").annotate(n=s.Count("case_id", distinct=True)).order_by()
-    for row in rows:
-        key = child_map.get(row["_area"], scope.org.path)
-        by_behaviour[(key, row["dictentry_id"])] = by_behaviour.get((key, row["dictentry_id"]), 0) + row["n"]
+    by_behaviour = s.abnormal_by_behaviour(base, scope.org)
     for area in areas:
         for b in behaviours:
             values[area.key][f"b{b.pk}"] = by_behaviour.get((area.key, b.pk), 0)
@@ -336,13 +329,13 @@ def summary_report(user, scope):
         ]),
         (_("六、越级访与异常访"), [
             ("skip", _("越级访"), _("批次"), s.visit_like_batches(s.SKIP_Q), True),
-            ("abnormal", _("异常访"), _("批次"), s.count(Q(_abnormal=True)), True),
+            ("abnormal", _("异常访"), _("批次"), s.count(s.abnormal_q()), True),
         ]),
         (_("七、办理情况"), [(f"st_{key}", label, _("件"), s.count(Q(status__in=statuses)), True)
                          for key, label, statuses in s.STATUS_GROUPS]),
     ]
     measures = {key: agg for _h, items in indicators for key, _l, _u, agg, _share in items}
-    areas, values = s.aggregate_by_area(base.annotate(_abnormal=s.abnormal_exists()), scope.org, measures)
+    areas, values = s.aggregate_by_area(base, scope.org, measures)
     children = [a for a in areas if not a.is_self]
     columns = [Column(_("项目"), UNIT, "text"), Column(_("计量单位"), "unit", "text"), Column(_("合计"), "all")]
     columns += [Column(areas[0].label, f"a{0}")]
@@ -500,47 +493,34 @@ def _single(slug, title, pairs, *, horizontal=False):
     return ChartData(slug, str(title), [p[0] for p in pairs], [(str(_("件次")), [p[1] for p in pairs])], horizontal)
 
 
-def _chart_purpose(user, scope, qs):
-    return _single("purpose", _("按信访目的"), s.series_by_purpose(qs))
-
-
-def _chart_channel(user, scope, qs):
-    return _single("channel", _("按信访形式（类型）"), s.series_by_channel(qs))
-
-
-def _chart_visit_nature(user, scope, qs):
-    rows = s.series_by_visit_nature(qs)
+def _visit_nature(groups):
+    rows = s.series_by_visit_nature(groups)
     return ChartData("visit-nature", str(_("按来访性质")), [r[0] for r in rows],
                      [(str(_("批次")), [r[1] for r in rows]), (str(_("人次")), [r[2] for r in rows])])
 
 
-def _chart_problem(user, scope, qs):
-    return _single("problem", _("按所属问题（一级分类）"), s.series_by_problem(qs), horizontal=True)
-
-
-def _chart_repeat(user, scope, qs):
-    return _single("repeat", _("是否重访"), s.series_by_repeat(qs))
-
-
-def _chart_area(user, scope, qs):
-    return _single("area", _("按地区（登记机构）"), s.series_by_area(qs, scope.org))
-
-
-def _chart_month(user, scope, qs):
-    return _single("month", _("按月份"), s.series_by_month(qs, scope.period))
-
-
+# slug → (query group, builder(groups, scope)). Charts of one group share one GROUP BY.
 CHARTS = {
-    "purpose": _chart_purpose,
-    "channel": _chart_channel,
-    "visit-nature": _chart_visit_nature,
-    "problem": _chart_problem,
-    "repeat": _chart_repeat,
-    "area": _chart_area,
-    "month": _chart_month,
+    "purpose": ("base", lambda g, scope: _single("purpose", _("按信访目的"), s.series_by_purpose(g))),
+    "channel": ("base", lambda g, scope: _single("channel", _("按信访形式（类型）"), s.series_by_channel(g))),
+    "visit-nature": ("base", lambda g, scope: _visit_nature(g)),
+    "problem": ("problem", lambda pairs, scope: _single("problem", _("按所属问题（一级分类）"), pairs,
+                                                       horizontal=True)),
+    "repeat": ("base", lambda g, scope: _single("repeat", _("是否重访"), s.series_by_repeat(g))),
+    "area": ("time", lambda g, scope: _single("area", _("按地区（登记机构）"), s.series_by_area(g, scope.org))),
+    "month": ("time", lambda g, scope: _single("month", _("按月份"), s.series_by_month(g, scope.period))),
 }
+CHART_QUERIES = {"base": s.chart_base_groups, "problem": s.series_by_problem, "time": s.chart_time_groups}
+
+
+def chart_set(user, scope, slugs=None):
+    """``{slug: ChartData}`` for ``slugs`` (default all), running each needed GROUP BY once."""
+    slugs = list(CHARTS) if slugs is None else slugs
+    qs = s.statistics_cases(user, scope)
+    groups = {name: CHART_QUERIES[name](qs) for name in {CHARTS[slug][0] for slug in slugs}}
+    return {slug: CHARTS[slug][1](groups[CHARTS[slug][0]], scope) for slug in slugs}
 
 
 def chart_data(user, scope, slug):
     """One chart's numbers (the same for the image and the table beside it)."""
-    return CHARTS[slug](user, scope, s.statistics_cases(user, scope))
+    return chart_set(user, scope, [slug])[slug]

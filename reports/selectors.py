@@ -12,9 +12,8 @@ dictionary entry), never iterates over cases.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case as Case_
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,19 +156,26 @@ def scope_allowed(user, org):
 REG_SOURCE_REFERRAL = "2"  # 登记来源 上级交办 (petitions/seed.py REG_SOURCE)
 
 
-def referral_q():
-    """上级交办: registered on the referral form, or a letter whose 登记来源 is 上级交办."""
+def referral_q(prefix=""):
+    """上级交办: registered on the referral form, or a letter whose 登记来源 is 上级交办.
+
+    ``prefix`` (e.g. "case__") applies the condition to a related case."""
     ids = list(DictEntry.objects.filter(kind=DictKind.REG_SOURCE, code=REG_SOURCE_REFERRAL).values_list(
         "id", flat=True))
-    return Q(channel=Channel.REFERRAL) | Q(registration_source_id__in=ids)
+    return Q(**{f"{prefix}channel": Channel.REFERRAL}) | Q(**{f"{prefix}registration_source_id__in": ids})
 
 
-def source_q(source):
+def source_q(source, prefix=""):
     if source == SOURCE_DIRECT:
-        return ~referral_q()
+        return ~referral_q(prefix)
     if source == SOURCE_REFERRAL:
-        return referral_q()
+        return referral_q(prefix)
     return Q()
+
+
+def scope_org_ids(org):
+    """Ids of the organization and everything below it (the registering organizations in scope)."""
+    return list(OrgUnit.objects.filter(path__startswith=org.path).values_list("id", flat=True))
 
 
 def scoped_cases(user, scope):
@@ -177,11 +183,13 @@ def scoped_cases(user, scope):
 
     Confidential cases are counted (numbers only; no content or identity leaves this module):
     a report that left out 检举控告 cases would under-report to the level above. Users without
-    ``reports.view_statistics`` or asking outside their jurisdiction get nothing.
+    ``reports.view_statistics`` or asking outside their jurisdiction get nothing. The subtree
+    is given as registering-organization ids so that the statistics index (migration
+    0005_rep_statistics_index) answers the whole query without reading the table.
     """
     if not scope_allowed(user, scope.org):
         return Case.objects.none()
-    return Case.objects.filter(registered_path__startswith=scope.org.path).filter(source_q(scope.source))
+    return Case.objects.filter(registered_org_id__in=scope_org_ids(scope.org)).filter(source_q(scope.source))
 
 
 def statistics_cases(user, scope):
@@ -193,34 +201,32 @@ def statistics_cases(user, scope):
 # ---------------------------------------------------------------- areas (rows per organization)
 
 def scope_areas(org):
-    """Rows of a per-organization table and the map from child path to row key.
+    """Rows of a per-organization table and the map from organization id to row key.
 
     The scope's own level (本级: the org itself, its bureau and departments) is one row; every
-    territorial child (county under a prefecture, township under a county) is its own row.
+    territorial child (county under a prefecture, township under a county) is its own row
+    with its whole subtree.
     """
     areas = [Area(key=org.path, label=f"{org.short_name or org.name}本级", org=org, is_self=True)]
-    child_map = {}
+    territorial = set()
     for child in OrgUnit.objects.filter(parent=org).order_by("sort_order", "path"):
         if child.kind in TERRITORIAL_KINDS:
             areas.append(Area(key=child.path, label=child.name, org=child, is_self=False))
-            child_map[child.path] = child.path
-        else:
-            child_map[child.path] = org.path
-    return areas, child_map
+            territorial.add(child.path)
+    width = len(org.path) + PATH_STEP
+    area_of = {}
+    for pk, path in OrgUnit.objects.filter(path__startswith=org.path).values_list("id", "path"):
+        area_of[pk] = path[:width] if path[:width] in territorial else org.path
+    return areas, area_of
 
 
-def area_expression(org, field="registered_path"):
-    """SQL expression: the path of the scope's child that contains the registering org."""
-    return Substr(field, 1, len(org.path) + PATH_STEP)
-
-
-def aggregate_by_area(qs, org, measures, *, field="registered_path"):
-    """``{area key: {measure: value}}`` with one GROUP BY; zero for areas without cases."""
-    areas, child_map = scope_areas(org)
+def aggregate_by_area(qs, org, measures, *, field="registered_org_id"):
+    """``{area key: {measure: value}}`` from one GROUP BY registering organization (a few dozen
+    groups, added up here per area); zero for areas without cases."""
+    areas, area_of = scope_areas(org)
     result = {a.key: {m: 0 for m in measures} for a in areas}
-    rows = qs.annotate(_area=area_expression(org, field)).values("_area").annotate(**measures).order_by()
-    for row in rows:
-        key = child_map.get(row["_area"], org.path)
+    for row in qs.values(field).annotate(**measures).order_by():
+        key = area_of.get(row[field], org.path)
         for m in measures:
             result[key][m] += row[m] or 0
     return areas, result
@@ -264,9 +270,25 @@ def channel_q(group_key):
     raise KeyError(group_key)
 
 
-def abnormal_exists():
+def abnormal_q():
+    """Cases with at least one 异常行为: ``id IN (SELECT case_id FROM <link table>)``.
+
+    The link table is small (only visits with a behaviour), so PostgreSQL hashes it once
+    (hashed SubPlan) instead of probing it per case."""
+    return Q(pk__in=Case.abnormal_behaviors.through.objects.values("case_id"))
+
+
+def abnormal_by_behaviour(cases, org):
+    """``{(area key, behaviour id): cases}`` over the link table of ``cases`` (one GROUP BY)."""
     through = Case.abnormal_behaviors.through
-    return Exists(through.objects.filter(case_id=OuterRef("pk")))
+    areas, area_of = scope_areas(org)
+    out = {}
+    rows = through.objects.filter(case__in=cases).values("case__registered_org_id", "dictentry_id").annotate(
+        n=Count("case_id", distinct=True)).order_by()
+    for row in rows:
+        key = (area_of.get(row["case__registered_org_id"], org.path), row["dictentry_id"])
+        out[key] = out.get(key, 0) + row["n"]
+    return out
 
 
 # ---------------------------------------------------------------- dictionaries
@@ -302,62 +324,83 @@ def descendant_ids(entry):
 
 
 # ---------------------------------------------------------------- chart series
+# Seven charts from three GROUP BYs: (目的, 形式, 集体, 重复), (所属问题), (登记机构, 月份). Each
+# returns at most a few hundred groups, which are added up here per chart.
 
-def series_by_purpose(qs):
-    counts = aggregate_by(qs, "purpose_id", {"n": count()})
-    out = [(e.name, counts.get(e.pk, {}).get("n", 0)) for e in dict_entries(DictKind.PURPOSE)]
-    if counts.get(None):
-        out.append((str(_("未填写")), counts[None]["n"]))
+def chart_base_groups(qs):
+    return list(qs.values("purpose_id", "channel", "is_collective", "is_repeat").annotate(
+        n=count(), p=Sum(PERSONS)).order_by())
+
+
+def _fold(groups, key):
+    out = {}
+    for g in groups:
+        out[key(g)] = out.get(key(g), 0) + g["n"]
     return out
 
 
-def series_by_channel(qs):
-    measures = {key: count(Q(channel__in=channels)) for key, _label, channels in CHANNEL_GROUPS}
-    totals = qs.aggregate(**measures)
-    return [(str(label), totals[key] or 0) for key, label, _channels in CHANNEL_GROUPS]
+def series_by_purpose(groups):
+    counts = _fold(groups, lambda g: g["purpose_id"])
+    out = [(e.name, counts.get(e.pk, 0)) for e in dict_entries(DictKind.PURPOSE)]
+    if counts.get(None):
+        out.append((str(_("未填写")), counts[None]))
+    return out
 
 
-def series_by_visit_nature(qs):
+def series_by_channel(groups):
+    group_of = {c: key for key, _label, channels in CHANNEL_GROUPS for c in channels}
+    counts = _fold(groups, lambda g: group_of.get(g["channel"]))
+    return [(str(label), counts.get(key, 0)) for key, label, _channels in CHANNEL_GROUPS]
+
+
+def series_by_visit_nature(groups):
     """来访性质: 个体访 / 集体访 as (label, 批次, 人次)."""
-    totals = qs.aggregate(ib=batches(~COLLECTIVE_Q), ip=persons(~COLLECTIVE_Q),
-                          cb=batches(COLLECTIVE_Q), cp=persons(COLLECTIVE_Q))
-    return [(str(_("个体访")), totals["ib"] or 0, totals["ip"] or 0),
-            (str(_("集体访")), totals["cb"] or 0, totals["cp"] or 0)]
+    out = []
+    for label, collective in ((_("个体访"), False), (_("集体访"), True)):
+        rows = [g for g in groups if g["channel"] == Channel.VISIT and bool(g["is_collective"]) == collective]
+        out.append((str(label), sum(g["n"] for g in rows), sum(g["p"] or 0 for g in rows)))
+    return out
+
+
+def series_by_repeat(groups):
+    counts = _fold(groups, lambda g: bool(g["is_repeat"]))
+    return [(str(_("初信初访")), counts.get(False, 0)), (str(_("重复信访")), counts.get(True, 0))]
 
 
 def series_by_problem(qs):
     """所属问题, first level (children add to their parent)."""
     top = problem_top_map()
-    counts = aggregate_by(qs, "problem_id", {"n": count()})
     by_top = {}
-    for problem_id, vals in counts.items():
-        key = top.get(problem_id) if problem_id is not None else None
-        by_top[key] = by_top.get(key, 0) + vals["n"]
+    for row in qs.values("problem_id").annotate(n=count()).order_by():
+        key = top.get(row["problem_id"]) if row["problem_id"] is not None else None
+        by_top[key] = by_top.get(key, 0) + row["n"]
     out = [(e.name, by_top.get(e.pk, 0)) for e in dict_entries(DictKind.PROBLEM, top_level_only=True)]
     if by_top.get(None):
         out.append((str(_("未分类")), by_top[None]))
     return out
 
 
-def series_by_repeat(qs):
-    totals = qs.aggregate(first=count(FIRST_Q), repeat=count(REPEAT_Q))
-    return [(str(_("初信初访")), totals["first"]), (str(_("重复信访")), totals["repeat"])]
-
-
-def series_by_area(qs, org):
-    areas, result = aggregate_by_area(qs, org, {"n": count()})
-    return [(a.label, result[a.key]["n"]) for a in areas]
-
-
-def series_by_month(qs, period):
-    """Cases per calendar month (Asia/Shanghai), every month of the period listed."""
-    rows = qs.annotate(m=TruncMonth("registered_at")).values("m").annotate(n=count()).order_by()
-    counts = {}
-    for row in rows:
+def chart_time_groups(qs):
+    """Cases per (registering organization, calendar month in Asia/Shanghai)."""
+    out = []
+    for row in qs.annotate(m=TruncMonth("registered_at")).values("registered_org_id", "m").annotate(
+            n=count()).order_by():
         month = row["m"]
         if isinstance(month, datetime):
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        counts[(month.year, month.month)] = row["n"]
+        out.append({"org": row["registered_org_id"], "month": (month.year, month.month), "n": row["n"]})
+    return out
+
+
+def series_by_area(groups, org):
+    areas, area_of = scope_areas(org)
+    counts = _fold(groups, lambda g: area_of.get(g["org"], org.path))
+    return [(a.label, counts.get(a.key, 0)) for a in areas]
+
+
+def series_by_month(groups, period):
+    """Every month of the period, with its count."""
+    counts = _fold(groups, lambda g: g["month"])
     out = []
     y, m = period.start.year, period.start.month
     while (y, m) <= (period.end.year, period.end.month):
@@ -369,40 +412,35 @@ def series_by_month(qs, period):
 # ---------------------------------------------------------------- KPIs
 
 def kpi_counts(user, scope, *, today=None):
-    """Numerators and denominators of the KPIs per area (docs/reports.md §4), two queries.
+    """Numerators and denominators of the KPIs per area (docs/reports.md §4), three queries.
 
     Populations differ by indicator: acceptance by acceptance deadline in the period, handling
     by handling deadline (extensions included) in the period, participation by answer time,
     satisfaction by evaluation time, the rest by registration time. A case whose deadline is
     in the period but still running and undecided is not yet due and is left out.
+
+    Queries: (1) one pass over the cases with conditional aggregates, read from the statistics
+    index alone; (2) refusals (不予受理/不再受理), which decide acceptance at the time of their
+    event; (3) one pass over evaluations joined to their cases, for 满意率 (evaluated in the
+    period) and 参评率 (cases answered in the period that have an evaluation).
     """
     today = today or clock.today()
     p = scope.period
     in_period = Q(registered_at__gte=p.start_dt, registered_at__lt=p.end_dt)
-    hdl_due = Q(handling_due__gte=p.start, handling_due__lte=p.end) & (
-        Q(answered_at__isnull=False) | Q(handling_due__lt=today))
+    acc_period = Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end)
+    hdl_period = Q(handling_due__gte=p.start, handling_due__lte=p.end)
     answered = Q(answered_at__gte=p.start_dt, answered_at__lt=p.end_dt)
-    # 不予受理 / 不再受理 is also a decision on acceptance: its time is that of the event.
-    refused_at = Subquery(CaseEvent.objects.filter(
-        case_id=OuterRef("pk"), action__in=REFUSAL_ACTIONS).order_by("created_at").values("created_at")[:1])
-    decided_at = Case_(When(status__in=REFUSED_STATUSES, accepted_at__isnull=True, then=refused_at),
-                       default=F("accepted_at"))
-    acc_due = Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end) & (
-        Q(_decided__isnull=False) | Q(acceptance_due__lt=today))
-    qs = scoped_cases(user, scope).filter(
-        in_period | Q(acceptance_due__gte=p.start, acceptance_due__lte=p.end)
-        | Q(handling_due__gte=p.start, handling_due__lte=p.end) | answered
-    ).annotate(_decided=decided_at).annotate(
-        _acc_day=TruncDate("_decided"), _ans_day=TruncDate("answered_at"),
-        _evaluated=Exists(Evaluation.objects.filter(case_id=OuterRef("pk"))),
-    )
+    hdl_due = hdl_period & (Q(answered_at__isnull=False) | Q(handling_due__lt=today))
+    scoped = scoped_cases(user, scope)
+    qs = scoped.filter(in_period | acc_period | hdl_period | answered).annotate(
+        _acc_day=TruncDate("accepted_at"), _ans_day=TruncDate("answered_at"))
     measures = {
-        "acc_due": count(acc_due),
-        "acc_ok": count(acc_due & Q(_acc_day__lte=F("acceptance_due"))),
+        # Accepted, or overdue and not accepted; refused cases are added from query (2).
+        "acc_due": count(acc_period & (Q(accepted_at__isnull=False) | Q(acceptance_due__lt=today))),
+        "acc_ok": count(acc_period & Q(_acc_day__lte=F("acceptance_due"))),
         "hdl_due": count(hdl_due),
         "hdl_ok": count(hdl_due & Q(_ans_day__lte=F("handling_due"))),
         "answered": count(answered),
-        "rated": count(answered & Q(_evaluated=True)),
         "total": count(in_period),
         "repeat": count(in_period & REPEAT_Q),
         "visits": visit_like_batches(in_period),
@@ -410,15 +448,34 @@ def kpi_counts(user, scope, *, today=None):
         "online": count(in_period & ONLINE_Q),
     }
     areas, result = aggregate_by_area(qs, scope.org, measures)
-    evaluations = Evaluation.objects.filter(
-        case__in=scoped_cases(user, scope), evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt)
-    ev_measures = {
-        "ev_total": count(),
-        "ev_satisfied": count(Q(value=Satisfaction.SATISFIED)),
-        "ev_basic": count(Q(value=Satisfaction.BASIC)),
-        "ev_unsatisfied": count(Q(value=Satisfaction.UNSATISFIED)),
-    }
-    _areas, ev = aggregate_by_area(evaluations, scope.org, ev_measures, field="case__registered_path")
+
+    # (2) A refused case was never accepted; it may since have been archived.
+    candidates = scoped.filter(acc_period, accepted_at__isnull=True,
+                               status__in=REFUSED_STATUSES + (Status.ARCHIVED,))
+    refusals = CaseEvent.objects.filter(action__in=REFUSAL_ACTIONS, case__in=candidates).annotate(
+        _day=TruncDate("created_at"))
+    _areas, refused = aggregate_by_area(refusals, scope.org, {
+        "ok": Count("case_id", distinct=True, filter=Q(_day__lte=F("case__acceptance_due"))),
+        "not_overdue": Count("case_id", distinct=True, filter=Q(case__acceptance_due__gte=today)),
+    }, field="case__registered_org_id")
+
+    # (3) Evaluations with their case (area, source filter, answer time).
+    evaluated = Q(evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt)
+    case_answered = Q(case__answered_at__gte=p.start_dt, case__answered_at__lt=p.end_dt)
+    evaluations = Evaluation.objects.none()
+    if scope_allowed(user, scope.org):
+        evaluations = Evaluation.objects.filter(
+            evaluated | case_answered, case__registered_org_id__in=scope_org_ids(scope.org)).filter(
+            source_q(scope.source, "case__"))
+    _areas, ev = aggregate_by_area(evaluations, scope.org, {
+        "ev_total": count(evaluated),
+        "ev_satisfied": count(evaluated & Q(value=Satisfaction.SATISFIED)),
+        "ev_basic": count(evaluated & Q(value=Satisfaction.BASIC)),
+        "ev_unsatisfied": count(evaluated & Q(value=Satisfaction.UNSATISFIED)),
+        "rated": Count("case_id", distinct=True, filter=case_answered),
+    }, field="case__registered_org_id")
     for key in result:
+        result[key]["acc_due"] += refused[key]["not_overdue"]
+        result[key]["acc_ok"] += refused[key]["ok"]
         result[key].update(ev[key])
     return areas, result

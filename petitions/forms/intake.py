@@ -203,12 +203,16 @@ PetitionerFormSet = forms.formset_factory(
 
 
 def petitioner_formset(user, data=None):
-    """The person blocks; the dictionary choices are read once and shared by all five blocks."""
-    formset = PetitionerFormSet(data, prefix=PERSON_PREFIX, form_kwargs={"today": clock.today()})
+    return PetitionerFormSet(data, prefix=PERSON_PREFIX, form_kwargs={"today": clock.today()})
+
+
+def share_person_choices(formset):
+    """Before rendering: read each dictionary of the person blocks once for all five blocks
+    (validation does not need the lists, so a successful POST never reads them)."""
     forms_ = formset.forms
     if forms_:
         for name in PETITIONER_DICT_CHOICES:
-            choices = list(forms_[0].fields[name].choices)
+            choices = list(iter(forms_[0].fields[name].choices))
             for form in forms_:
                 form.fields[name].choices = choices
     return formset
@@ -239,7 +243,7 @@ class IntakeForm(forms.Form):
     is_repeat = forms.BooleanField(label=_("是否重访"), required=False)
     first_case = forms.CharField(label=_("初访编号"), max_length=40, required=False,
                                  widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                                 help_text=_("可在右侧“可能的重复信访”中点“标记为重访”自动填入。"))
+                                 help_text=_("可在上方“可能的重复信访”中点“标记为重访”自动填入。"))
     is_confidential = forms.BooleanField(
         label=_("保密（检举揭发）"), required=False,
         help_text=_("检举揭发公职人员的信访件：仅登记人和被授权人员可见，不得交给被检举单位。"))
@@ -262,7 +266,7 @@ class IntakeForm(forms.Form):
         self.fields["problem_region"].queryset = regions
         self.fields["accused_org"].queryset = OrgUnit.objects.filter(is_active=True).order_by("path")
         org = getattr(user, "organization", None)
-        if org is not None:
+        if org is not None and not self.is_bound:
             self.fields["problem_region"].initial = org.government.pk
         self.fields["files"].help_text = _("扫描件、照片、PDF、Word/Excel 文档或文本，可多选；单个不超过 %(mb)d MB。") % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
@@ -335,6 +339,8 @@ class VisitForm(IntakeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # initial values only matter for a new, empty form
+            return
         natures = self.fields["visit_nature"].queryset
         individual = natures.filter(code="1").first()
         if individual is not None:
@@ -361,6 +367,8 @@ class LetterFieldsMixin(forms.Form):
     default_source_code = "1"  # 本单位接待
 
     def _set_letter_initials(self):
+        if self.is_bound:
+            return
         self.fields["received_at"].initial = clock.today()
         for name, code in (("letter_nature", "1"), ("attachment_kind", "0"),
                            ("registration_source", self.default_source_code)):

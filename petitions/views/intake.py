@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms.intake import (
-    INTAKE_FORMS, apply_service_errors, intake_forms_valid, petitioner_formset, similar_query, similar_region,
+    INTAKE_FORMS, apply_service_errors, intake_forms_valid, petitioner_formset, share_person_choices, similar_query,
+    similar_region,
 )
 from ..services.intake import register_case
 from ..similarity import similar_cases
@@ -57,7 +58,7 @@ def _register(request, kind):
         form = form_class(user=request.user)
         formset = petitioner_formset(request.user)
     return render(request, "petitions/register_form.html", {
-        "form": form, "formset": formset, "kind": kind, "similar": similar, "page_title": form.title,
+        "form": form, "formset": share_person_choices(formset), "kind": kind, "similar": similar, "page_title": form.title,
         "head_fields": [form[name] for name in form.head_fields],
         "common_fields": [form[name] for name in form.common_fields],
         "detail_fields": [form[name] for name in form.detail_fields],

@@ -57,7 +57,7 @@ class Spec:
     confidential: bool = False
     content: str = ""
     person: int | None = None  # petitioner number (same number = same person)
-    flow: str = "pending"  # pending f2f reject assigned accepted answered closed archived transfer
+    flow: str = "pending"  # pending f2f reject reject_archived assigned accepted answered closed archived transfer
     accept_after: int = 5  # days from registration to acceptance
     answer_after: int = 20  # days from acceptance to the answer
     extension: int = 0  # approved extension days
@@ -153,7 +153,8 @@ SPECS = [
     Spec("Y05", "YX", O, "2025-03-12 10:00", "01", "60201501", person=85, flow="transfer",
          content="建议公开拆迁补偿标准"),
     Spec("Y06", "YX", O, "2025-03-15 10:00", "04", "60200601", person=86, flow="accepted", content="公司拖欠工资"),
-    Spec("Y07", "YX", R, "2025-03-18 10:00", "04", "60201501", person=87, flow="reject", content="拆迁纠纷已起诉"),
+    Spec("Y07", "YX", R, "2025-03-18 10:00", "04", "60201501", person=87, flow="reject_archived",
+         content="拆迁纠纷已起诉"),
     Spec("Y08", "YX", P, "2025-03-23 10:00", "05", "602018", person=88, flow="f2f", content="咨询办事流程"),
     Spec("Y09", "YX", L, "2025-03-27 10:00", "04", "60200603", person=89, content="@管理员 劳动关系纠纷"),
     Spec("Y10", "YX", V, "2025-03-30 10:00", "04", "60200601", level="2", person=90, content="讨薪"),
@@ -267,10 +268,13 @@ def _move(spec, ds):
     handler = ds.users[spec.bureau + "_handler"]
     unit = handler.organization
     start = local(spec.when)
-    if spec.flow == "reject":
+    if spec.flow in ("reject", "reject_archived"):
         with at(start + timedelta(days=3)):
             case_transition(case=case, action="reject", actor=triage,
                             reason=entry(DictKind.REJECT_REASON, "1"), channel="向人民法院提起诉讼")
+        if spec.flow == "reject_archived":
+            with at(start + timedelta(days=40)):
+                case_transition(case=case, action="archive", actor=triage)
         return
     transfer = spec.flow == "transfer"
     with at(start + timedelta(days=1)):

@@ -11,7 +11,7 @@ Some derivations, as a reading aid:
 - 越级访 4 批次 / 9 人次 = P03, P11 (1 each), Y02 (6), Y03 (1); 重复信访 6 = P09 Q06 S08 T06 Y01 W07.
 - 异常访 7 = P02 P11 Q02 S02 T06 Y02 W02; behaviour 01 (非法聚集) 4 = P02 Q02 S02 W02.
 - 办结 24 = answered/transfer P02 P06 Q01 Q03 Q05 S01 S02 S07 T02 Y04 Y05 W03, closed or archived
-  P08 S04, face to face P01 Q07 T01 T04 Y08 W01 W05, 不予受理 P03 S03 Y07.
+  P08 S04, face to face P01 Q07 T01 T04 Y08 W01 W05, 不予受理 P03 S03 Y07 (Y07 since archived).
 - 上级交办 (source filter) 5 = referral form P08 Q09 S07 Y07 + letter Q08 with 登记来源 上级交办.
 - Ranking 上期 is 2025-01-29..02-28: Q00 (房屋拆迁) and Y00 (征地补偿); W00 (01-15) is earlier.
 
@@ -21,7 +21,8 @@ KPI: period 2025-01-01..06-30 (all 60 cases), evaluated long after (every deadli
 基本满意, P08 不满意); 参评 2/4 (P01 P02 P06 P08 answered; P02 P08 evaluated).
 青峰市: Q00 accepted on day 18 (late), answered in time. 石门县: S01 answered 75 days after
 acceptance, within 60 + 30 approved extension days (on time); S02 answered 65 days after
-acceptance (late); S06 accepted on day 20 (late). 云溪县: Y00 and W00 registered before March.
+acceptance (late); S06 accepted on day 20 (late). 云溪县: Y00 and W00 registered before March; Y07 was
+refused (不予受理) on day 3 and archived later: a timely acceptance decision.
 """
 
 VISIT_LEVELS = [
@@ -132,8 +133,8 @@ SUMMARY = [
     ('group', ['七、办理情况', None, None, None, None, None, None, None, None]),
     ('data', ['在办', '件', 32, 7, 25, 6, 8, 11, 0.571]),
     ('data', ['已答复', '件', 12, 2, 10, 3, 4, 3, 0.214]),
-    ('data', ['已办结（含归档）', '件', 9, 2, 7, 1, 3, 3, 0.161]),
-    ('data', ['不予受理/不再受理', '件', 3, 1, 2, 0, 1, 1, 0.054]),
+    ('data', ['已办结（含归档）', '件', 10, 2, 8, 1, 3, 4, 0.179]),
+    ('data', ['不予受理/不再受理', '件', 2, 1, 1, 0, 1, 0, 0.036]),
 ]
 SHIMEN_BUREAU = [
     ('data', ['石门县本级', 10, 3, 5, 54, 1, 50, 1, 0, 1, 9, 1, 0, 5, 0.5, 0.1]),
