@@ -451,6 +451,8 @@ EN.update({
     "已办结": "Concluded",
     "待审核结果": "Results awaiting review",
     "相关度": "Relevance",
+    "命中较多，已按登记时间排序；增加关键词或查询条件后可按相关度排序。":
+        "Many matches, so they are sorted by registration time; add keywords or criteria to sort by relevance.",
     "登记时间（新→旧）": "Registered (newest first)",
     "登记时间（旧→新）": "Registered (oldest first)",
     "当前期限（近→远）": "Current deadline (soonest first)",

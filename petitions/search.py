@@ -13,18 +13,19 @@ passed as parameters. A term containing a lone Chinese character (a one-characte
 "房", or one character next to letters or digits, "A区") has no bigram to look up; it is matched
 by a substring scan (LIKE) of the indexed text within the other filters.
 
-A page of keyword results is computed from a ``MATERIALIZED`` common table expression: first
-all matching rows (bitmap / FTS index scan), then sort and LIMIT over those. This avoids the
-planner trap of PERFORMANCE.md §2, where ``ORDER BY … LIMIT 20`` over a rare term walks the
-whole date index filtering row by row. Counts of keyword searches are exact (the set is
-materialised anyway); filter-only searches count at most ``COUNT_CAP`` rows and show "1000+".
+Counting stops at ``COUNT_CAP`` + 1 rows ("1000+"). A keyword search with at most that many
+hits is paged from a ``MATERIALIZED`` common table expression: first all matching rows
+(bitmap / FTS index scan), then rank, sort and LIMIT over those. This avoids the planner trap
+of PERFORMANCE.md §2, where ``ORDER BY … LIMIT 20`` over a rare term walks the whole date
+index filtering row by row. With more hits the term is frequent, the ordinary ordered LIMIT
+finds a page quickly, and the page is ordered by date (see ``result_page``).
 """
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, FloatField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -240,7 +241,7 @@ class CaseQuery:
 
     def ordered(self):
         qs = self.qs
-        if self.rank is not None:
+        if self.sort == SORT_RELEVANCE and self.rank is not None:
             qs = qs.annotate(_rank=self.rank)
         return qs.order_by(*self.ordering())
 
@@ -316,6 +317,7 @@ class ResultPage:
     count: int
     count_capped: bool
     page_size: int = PAGE_SIZE
+    relevance_dropped: bool = False
 
     @property
     def num_pages(self):
@@ -353,49 +355,75 @@ def _order_sql(query):
     }.get(query.sort, "registered_at DESC, id DESC")
 
 
+def _ranked(query):
+    """True when the page is ordered by relevance (keywords present and 相关度 chosen)."""
+    return query.sort == SORT_RELEVANCE and query.rank is not None
+
+
 def _materialized_page(query, offset, limit):
-    """(ids of one page, total) for a keyword search, via a MATERIALIZED CTE (see module doc)."""
+    """(ids of one page, total) for a keyword search with few hits, via a MATERIALIZED CTE."""
     qs = query.qs
-    if query.rank is not None:
-        qs = qs.annotate(_rank=query.rank)
-        inner = qs.values_list("id", "registered_at", "current_due", "number", "_rank")
+    if _ranked(query):
+        inner = qs.annotate(_rank=query.rank).values_list("id", "registered_at", "current_due", "number", "_rank")
     else:
         inner = qs.values_list("id", "registered_at", "current_due", "number")
-    inner = inner.order_by()
-    sql, params = inner.query.sql_with_params()
-    cols = "id, registered_at, current_due, number" + (", rank" if query.rank is not None else "")
+    sql, params = inner.order_by().query.sql_with_params()
+    cols = "id, registered_at, current_due, number" + (", rank" if _ranked(query) else "")
     statement = (f"WITH hits({cols}) AS MATERIALIZED ({sql}) "
-                 f"SELECT id, (SELECT count(*) FROM hits) FROM hits ORDER BY {_order_sql(query)} LIMIT %s OFFSET %s")
+                 f"SELECT id FROM hits ORDER BY {_order_sql(query)} LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, limit, offset])
-        rows = cursor.fetchall()
-    if not rows and offset:
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH hits({cols}) AS MATERIALIZED ({sql}) SELECT count(*) FROM hits", params)
-            return [], cursor.fetchone()[0]
-    return [r[0] for r in rows], (rows[0][1] if rows else 0)
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _ordered_page(query, offset, limit, *, dense_keywords):
+    """Ids of one page by ``ORDER BY … LIMIT``.
+
+    ``dense_keywords``: more than ``COUNT_CAP`` keyword hits. PostgreSQL estimates a
+    multi-bigram phrase as rare (it multiplies the bigrams' frequencies) and would read and sort
+    every hit; with the bitmap scan switched off for this one statement it walks the date index
+    and stops after the first page of hits, which come every few rows when hits are that many.
+    """
+    ids = query.ordered().values_list("id", flat=True)[offset:offset + limit]
+    if dense_keywords and connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+            return list(ids)
+    return list(ids)
 
 
 def result_page(query, page_number, *, page_size=PAGE_SIZE):
-    """One page of ``query`` with the rows a list shows loaded up front (no per-row queries)."""
+    """One page of ``query`` with the rows a list shows loaded up front (no per-row queries).
+
+    The count stops at ``COUNT_CAP`` + 1 (cheap: no ordering, stops early). A keyword search
+    with at most ``COUNT_CAP`` hits is then paged from a MATERIALIZED CTE of all its hits,
+    ranked by relevance: rare terms never walk the date index (the planner trap). With more
+    hits, matches are dense, so the ordinary ``ORDER BY … LIMIT`` finds a page after a few
+    rows; relevance over tens of thousands of hits would mean reading all of them, so such a
+    page is ordered by registration time and says so (``relevance_dropped``).
+    """
     try:
         number = max(1, int(page_number or 1))
     except (TypeError, ValueError):
         number = 1
-    number = min(number, COUNT_CAP // page_size + 1) if not query.has_keywords else number
+    number = min(number, COUNT_CAP // page_size + 1)
     offset = (number - 1) * page_size
-    if query.has_keywords:
-        ids, total = _materialized_page(query, offset, page_size)
-        capped = False
-        by_id = {c.pk: c for c in _list_qs(Case.objects.filter(pk__in=ids))}
-        rows = [by_id[i] for i in ids if i in by_id]
+    total = query.qs.order_by()[:COUNT_CAP + 1].count()
+    capped = total > COUNT_CAP
+    dropped = False
+    if query.has_keywords and not capped:
+        ids = _materialized_page(query, offset, page_size)
     else:
-        ordered = query.ordered()
-        total = ordered[:COUNT_CAP + 1].count()
-        capped = total > COUNT_CAP
-        total = min(total, COUNT_CAP)
-        rows = list(_list_qs(ordered)[offset:offset + page_size])
-    return ResultPage(rows=rows, number=number, count=total, count_capped=capped, page_size=page_size)
+        if capped and _ranked(query):
+            query = CaseQuery(qs=query.qs, rank=None, sort="-date", has_keywords=True)
+            dropped = True
+        ids = _ordered_page(query, offset, page_size, dense_keywords=query.has_keywords)
+    # The page's rows with what a list shows, fetched by id (joins on 20 rows, not on all hits).
+    by_id = {c.pk: c for c in _list_qs(Case.objects.filter(pk__in=ids))}
+    rows = [by_id[i] for i in ids if i in by_id]
+    return ResultPage(rows=rows, number=number, count=min(total, COUNT_CAP), count_capped=capped,
+                      page_size=page_size, relevance_dropped=dropped)
 
 
 def _list_qs(qs):

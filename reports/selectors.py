@@ -12,7 +12,7 @@ dictionary entry), never iterates over cases.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -412,7 +412,7 @@ def series_by_month(groups, period):
 # ---------------------------------------------------------------- KPIs
 
 def kpi_counts(user, scope, *, today=None):
-    """Numerators and denominators of the KPIs per area (docs/reports.md §4), three queries.
+    """Numerators and denominators of the KPIs per area (docs/reports.md §4), four queries.
 
     Populations differ by indicator: acceptance by acceptance deadline in the period, handling
     by handling deadline (extensions included) in the period, participation by answer time,
@@ -421,8 +421,8 @@ def kpi_counts(user, scope, *, today=None):
 
     Queries: (1) one pass over the cases with conditional aggregates, read from the statistics
     index alone; (2) refusals (不予受理/不再受理), which decide acceptance at the time of their
-    event; (3) one pass over evaluations joined to their cases, for 满意率 (evaluated in the
-    period) and 参评率 (cases answered in the period that have an evaluation).
+    event; (3) cases answered in the period that have an evaluation (参评率); (4) evaluations
+    made in the period (满意率).
     """
     today = today or clock.today()
     p = scope.period
@@ -449,33 +449,40 @@ def kpi_counts(user, scope, *, today=None):
     }
     areas, result = aggregate_by_area(qs, scope.org, measures)
 
-    # (2) A refused case was never accepted; it may since have been archived.
-    candidates = scoped.filter(acc_period, accepted_at__isnull=True,
-                               status__in=REFUSED_STATUSES + (Status.ARCHIVED,))
-    refusals = CaseEvent.objects.filter(action__in=REFUSAL_ACTIONS, case__in=candidates).annotate(
-        _day=TruncDate("created_at"))
-    _areas, refused = aggregate_by_area(refusals, scope.org, {
-        "ok": Count("case_id", distinct=True, filter=Q(_day__lte=F("case__acceptance_due"))),
-        "not_overdue": Count("case_id", distinct=True, filter=Q(case__acceptance_due__gte=today)),
-    }, field="case__registered_org_id")
+    # (2) A refused case was never accepted; it may since have been archived. Its acceptance
+    # deadline is 15 days after registration, so its registration lies in the year before the
+    # period end (a bound for the index range scan, not a change of population).
+    candidates = scoped.filter(
+        acc_period, accepted_at__isnull=True, status__in=REFUSED_STATUSES + (Status.ARCHIVED,),
+        registered_at__gte=p.start_dt - timedelta(days=366), registered_at__lt=p.end_dt,
+    ).annotate(_refused_day=TruncDate(Subquery(CaseEvent.objects.filter(
+        case_id=OuterRef("pk"), action__in=REFUSAL_ACTIONS).order_by("created_at").values("created_at")[:1])))
+    refusal_measures = {"ok": count(Q(_refused_day__lte=F("acceptance_due")))}
+    if p.end >= today:  # refused cases not yet past their deadline are due too (decided)
+        refusal_measures["not_overdue"] = count(Q(_refused_day__isnull=False, acceptance_due__gte=today))
+    _areas, refused = aggregate_by_area(candidates, scope.org, refusal_measures)
 
-    # (3) Evaluations with their case (area, source filter, answer time).
-    evaluated = Q(evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt)
-    case_answered = Q(case__answered_at__gte=p.start_dt, case__answered_at__lt=p.end_dt)
+    # (3) 参评: cases answered in the period with an evaluation. An evaluation judges the answer,
+    # so it is never older than the answer: only evaluations since the period start can match.
+    rated = scoped.filter(answered, pk__in=Evaluation.objects.filter(
+        evaluated_at__gte=p.start_dt).values("case_id"))
+    _areas, rated = aggregate_by_area(rated, scope.org, {"rated": count()})
+
+    # (4) 满意率: evaluations made in the period, by the area and source of their case.
     evaluations = Evaluation.objects.none()
     if scope_allowed(user, scope.org):
         evaluations = Evaluation.objects.filter(
-            evaluated | case_answered, case__registered_org_id__in=scope_org_ids(scope.org)).filter(
-            source_q(scope.source, "case__"))
+            evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt,
+            case__registered_org_id__in=scope_org_ids(scope.org)).filter(source_q(scope.source, "case__"))
     _areas, ev = aggregate_by_area(evaluations, scope.org, {
-        "ev_total": count(evaluated),
-        "ev_satisfied": count(evaluated & Q(value=Satisfaction.SATISFIED)),
-        "ev_basic": count(evaluated & Q(value=Satisfaction.BASIC)),
-        "ev_unsatisfied": count(evaluated & Q(value=Satisfaction.UNSATISFIED)),
-        "rated": Count("case_id", distinct=True, filter=case_answered),
+        "ev_total": count(),
+        "ev_satisfied": count(Q(value=Satisfaction.SATISFIED)),
+        "ev_basic": count(Q(value=Satisfaction.BASIC)),
+        "ev_unsatisfied": count(Q(value=Satisfaction.UNSATISFIED)),
     }, field="case__registered_org_id")
     for key in result:
-        result[key]["acc_due"] += refused[key]["not_overdue"]
+        result[key]["acc_due"] += refused[key].get("not_overdue", 0)
         result[key]["acc_ok"] += refused[key]["ok"]
+        result[key].update(rated[key])
         result[key].update(ev[key])
     return areas, result

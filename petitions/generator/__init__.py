@@ -152,4 +152,5 @@ def generate(*, count, seed, years=3, end_date=None, batch_size=20000, index_mod
     progress.done()
     elapsed = time.monotonic() - started
     return {"cases": count, "rows": totals, "seconds": elapsed, "load_seconds": load_seconds,
-            "timings": loader.timings, "first_case_id": first_ids["case"], "vendor": loader.vendor}
+            "timings": loader.timings, "cpu": loader.cpu_phases, "first_case_id": first_ids["case"],
+            "vendor": loader.vendor}

@@ -20,6 +20,7 @@ PostgreSQL path (measured in docs/performance.md, "Generator"):
   inserts are not affected.
 """
 import io
+import os
 import queue
 import threading
 import time
@@ -111,10 +112,37 @@ class PostgresLoader:
         self.error = None
         self.thread = None
         self.fk_skipped = False
+        self.backend_pid = None
+        self.cpu_phases = {}
+        self._cpu_mark = (0.0, None)
 
     # set-up, inside the transaction
+    def cpu(self):
+        """(this process's CPU seconds, the server backend's CPU seconds), when the server is
+        on this machine (else None for the backend). On a busy machine wall time says little;
+        CPU time per phase says what an idle machine would need."""
+        usage = os.times()
+        own = usage.user + usage.system
+        try:
+            with open(f"/proc/{self.backend_pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            backend = None
+        return own, backend
+
+    def mark(self, phase):
+        """Record CPU seconds spent since the previous mark under ``phase``."""
+        now = self.cpu()
+        prev = self._cpu_mark
+        self.cpu_phases[phase] = (now[0] - prev[0], None if now[1] is None or prev[1] is None else now[1] - prev[1])
+        self._cpu_mark = now
+
     def begin(self):
         cur = self.conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        self.backend_pid = cur.fetchone()[0]
+        self._cpu_mark = self.cpu()
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -209,6 +237,7 @@ class PostgresLoader:
         if self.error is not None:
             raise self.error
         self.timings["copy tail"] = time.monotonic() - started
+        self.mark("generate + COPY")
         cur = self.conn.cursor()
         if self.saved_indexes:
             started = time.monotonic()
@@ -219,10 +248,12 @@ class PostgresLoader:
                 cur.execute(definition)
                 self.timings[f"index {name}"] = time.monotonic() - t
             self.timings["rebuild indexes"] = time.monotonic() - started
+            self.mark("rebuild indexes")
         if self.fk_skipped:
             started = time.monotonic()
             self._check_foreign_keys(cur, first_ids)
             self.timings["check foreign keys"] = time.monotonic() - started
+            self.mark("check foreign keys")
         for key in ("case", "assignment"):
             table = self._spec(key).table
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -233,6 +264,7 @@ class PostgresLoader:
         for spec in self.specs:
             cur.execute(f"ANALYZE {spec.table}")
         self.timings["analyze"] = time.monotonic() - started
+        self.mark("sequences, counters, analyze")
 
     def _check_foreign_keys(self, cur, first_ids):
         """Referential integrity of this load's rows: one scan per table, every foreign key of
@@ -312,6 +344,7 @@ class SqliteLoader:
         self.specs = specs
         self.progress = progress
         self.timings = {}
+        self.cpu_phases = {}
         self.atomic = None
         self.cur = None
 

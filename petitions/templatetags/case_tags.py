@@ -21,6 +21,7 @@ BADGE_CLASSES = {
 EVENT_LABELS = {
     "register": _("登记"),
     "answer_face_to_face": _("当面答复"),
+    "overdue": _("超期"),
 }
 
 

@@ -77,6 +77,13 @@
     var rows = panel.querySelector(".js-similar-rows");
     var table = panel.querySelector(".js-similar-table");
     var empty = panel.querySelector(".js-similar-empty");
+    // A later lookup (the clerk went on typing) must not undo a mark or drop the keyboard focus.
+    var first = document.getElementById("id_first_case");
+    var marked = first ? first.value.trim() : "";
+    var active = document.activeElement;
+    var focused = active && panel.contains(active) && active.classList.contains("js-mark-repeat") ?
+      active.getAttribute("data-number") : null;
+    var refocus = null;
     while (rows.firstChild) { rows.removeChild(rows.firstChild); }
     results.forEach(function (hit) {
       var tr = document.createElement("tr");
@@ -96,12 +103,14 @@
       button.type = "button";
       button.className = "btn btn-small js-mark-repeat";
       button.setAttribute("data-number", hit.number);
-      button.textContent = panel.getAttribute("data-mark-label");
+      button.textContent = panel.getAttribute(hit.number === marked ? "data-marked-label" : "data-mark-label");
+      if (hit.number === focused) { refocus = button; }
       cell(tr).appendChild(button);
       rows.appendChild(tr);
     });
     table.hidden = results.length === 0;
     empty.hidden = results.length > 0;
+    if (refocus) { refocus.focus(); }
   }
 
   function lookup() {

@@ -14,6 +14,7 @@ against pytest-django's ``live_server``.
 - On failure a screenshot is saved under var/browser-failures/.
 """
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,26 @@ VIEWPORT = {"width": 1366, "height": 768}
 FAILURE_DIR = Path(__file__).resolve().parents[2] / "var" / "browser-failures"
 
 
+def _wait_for_server_connections(django_db_blocker, timeout=10.0):
+    """On PostgreSQL, wait until the live server's request threads (which end once the browser
+    has closed their keep-alive sockets) have closed their connections, so that the test
+    database can be dropped at the end of the session."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
-def browser(live_server):
+def browser(live_server, django_db_blocker):
     # Depends on live_server so that the browser closes (and drops its keep-alive sockets and
     # with them the server threads' database connections) before the server and the test
     # database are torn down.
@@ -41,6 +60,7 @@ def browser(live_server):
             instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             yield instance
             instance.close()
+        _wait_for_server_connections(django_db_blocker)
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

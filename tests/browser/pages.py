@@ -1,5 +1,7 @@
 """Page objects: what a journey does on a page, not how the page is built."""
+import os
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -120,5 +122,249 @@ class DictionaryPage(BasePage):
         return self
 
 
-__all__ = ["BasePage", "DictionaryPage", "HomePage", "LoginPage", "PasswordChangePage", "UserFormPage",
-           "UserListPage", "expect"]
+# --- petitions: entry form driven by the keyboard, pool, case page, workflow pages --------------
+
+SHOTS_DIR = os.environ.get("XF_SHOTS_DIR", "")
+
+
+def shot(page: Page, name):
+    """Full-page screenshot into $XF_SHOTS_DIR (e.g. /tmp/shots) when set; nothing otherwise,
+    so that the suite stays fast and writes no files by default."""
+    if SHOTS_DIR:
+        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS_DIR) / f"{name}.png"), full_page=True)
+
+
+class KeyboardForm(BasePage):
+    """A form filled with the keyboard alone: every step presses keys on ``page.keyboard``;
+    the DOM is only read (where the focus is, which options a <select> has), never used to
+    move the focus or set a value."""
+
+    def expect_focus(self, selector):
+        expect(self.page.locator(selector)).to_be_focused()
+        return self
+
+    def focused_id(self):
+        return self.page.evaluate("document.activeElement ? document.activeElement.id : ''")
+
+    def tab(self, expected=None, *, back=False):
+        """Press Tab (Shift+Tab with ``back``) and, with ``expected``, assert where the focus landed."""
+        self.page.keyboard.press("Shift+Tab" if back else "Tab")
+        if expected is not None:
+            self.expect_focus(expected)
+        return self
+
+    def tab_until(self, selector, *, limit=30):
+        """Press Tab until ``selector`` has the focus (at most ``limit`` times); return the ids passed."""
+        target = self.page.locator(selector)
+        passed = []
+        for _i in range(limit):
+            self.page.keyboard.press("Tab")
+            if target.evaluate("el => el === document.activeElement"):
+                return passed
+            passed.append(self.focused_id())
+        raise AssertionError(f"{selector} not reached with {limit} Tabs; passed {passed}")
+
+    def type(self, text):
+        self.page.keyboard.type(text)
+        return self
+
+    def replace(self, text):
+        """Overwrite a prefilled text field that has the focus."""
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+        return self
+
+    def choose(self, label):
+        """Select the option whose text is ``label`` (or starts with it) in the focused <select>
+        with ArrowDown/ArrowUp, as a keyboard user does without opening the list."""
+        options, current = self.page.evaluate(
+            "() => { const s = document.activeElement;"
+            " return [Array.from(s.options, o => o.text.trim()), s.selectedIndex]; }")
+        wanted = next((i for i, text in enumerate(options) if text == label), None)
+        if wanted is None:
+            wanted = next(i for i, text in enumerate(options) if text.startswith(label))
+        key = "ArrowDown" if wanted > current else "ArrowUp"
+        for _i in range(abs(wanted - current)):
+            self.page.keyboard.press(key)
+        selected = self.page.evaluate("() => document.activeElement.selectedOptions[0].text.trim()")
+        assert selected == options[wanted], (selected, options[wanted])
+        return self
+
+
+class RegisterVisitPage(KeyboardForm):
+    """来访登记."""
+
+    path = "/cases/register/visit/"
+
+    def person(self, index, field):
+        return f"#id_petitioners-{index}-{field}"
+
+    def id_check(self, index):
+        return self.page.locator(f"#id_petitioners-{index}-id_number_check")
+
+    def similar_rows(self):
+        return self.page.locator("#similar-panel .js-similar-rows tr")
+
+    def similar_row(self, number):
+        return self.similar_rows().filter(has=self.page.get_by_role("link", name=number, exact=True))
+
+    def field_value(self, selector):
+        return self.page.locator(selector).input_value()
+
+    def fill_person(self, index, *, name, id_number, phone="", address=""):
+        """From the focused 姓名 of block ``index``: name, (证件类型 stays 居民身份证), ID number,
+        past the 性别/年龄 the ID check fills, 民族/文化程度/政治面貌 left empty, phone, address;
+        ends with the focus on 单位 (workplace)."""
+        self.expect_focus(self.person(index, "name")).type(name)
+        self.tab(self.person(index, "id_type")).tab(self.person(index, "id_number")).type(id_number)
+        for field in ("sex", "age", "ethnicity", "education", "political", "phone"):
+            self.tab(self.person(index, field))
+        self.type(phone).tab(self.person(index, "address")).type(address).tab(self.person(index, "workplace"))
+        return self
+
+    def save_by_keyboard(self):
+        """Tab from the current field to 保存（进入分流池） and press Enter."""
+        self.tab_until("#btn-save")
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+        return CaseDetailPage(self.page)
+
+
+class PoolPage(BasePage):
+    """分流池."""
+
+    path = "/cases/pool/"
+
+    def row_of(self, number):
+        return self.page.locator("table.pool-table tbody tr",
+                                 has=self.page.get_by_role("link", name=number, exact=True))
+
+    def open_case(self, number):
+        self.row_of(number).get_by_role("link", name=number, exact=True).click()
+        self.page.wait_for_load_state()
+        return CaseDetailPage(self.page)
+
+
+class CaseDetailPage(BasePage):
+    """A case page: registration facts, the action buttons, the workflow panel, the trail."""
+
+    def open_case(self, pk):
+        self.page.goto(f"/cases/{pk}/")
+        return self
+
+    def number(self):
+        return re.search(r"\d{8,}-\d{4}-\d{6}", self.heading()).group(0)
+
+    def status(self):
+        return self.page.locator("main h1 .badge").inner_text().strip()
+
+    def value(self, label, section="main"):
+        """The <dd> next to the <dt> reading exactly ``label`` (first one in ``section``)."""
+        term = self.page.locator(f"{section} dl.kv dt").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+        return term.first.locator("xpath=following-sibling::dd[1]").inner_text().strip()
+
+    def action_labels(self):
+        return [t.strip() for t in self.page.locator("#case-actions a").all_inner_texts()]
+
+    def act(self, label):
+        self.page.locator("#case-actions").get_by_role("link", name=label, exact=True).click()
+        self.page.wait_for_load_state()
+        return ActionPage(self.page)
+
+    def instruction(self):
+        return self.page.locator("main > .instruction")
+
+    def petitioner_rows(self):
+        return self.page.locator("#case-petitioners tbody tr")
+
+    def assignment_row(self, org_name):
+        return self.page.locator("#case-assignments tbody tr", has_text=org_name)
+
+    def trail(self):
+        return [t.strip() for t in self.page.locator("#case-trail li > strong").all_inner_texts()]
+
+
+class ActionPage(BasePage):
+    """One workflow action's page (交办, 受理, 上报结果, 审核通过, 领导批示 …)."""
+
+    def note(self, text):
+        self.page.fill("#id_note", text)
+        return self
+
+    def select(self, field, label):
+        self.page.select_option(f"#id_{field}", label=label)
+        return self
+
+    def target(self, index, *, org_name, deadline=None, lead=False):
+        """One row of 承办单位: the organization (tree-indented label), its deadline, 主办."""
+        select = self.page.locator(f"#id_targets-{index}-org")
+        option = select.locator("option").filter(has_text=re.compile(f"^\u3000*{re.escape(org_name)}$"))
+        select.select_option(value=option.get_attribute("value"))
+        if deadline is not None:
+            self.page.fill(f"#id_targets-{index}-deadline", deadline.isoformat())
+        if lead:
+            self.page.check(f"#id_targets-{index}-is_lead")
+        return self
+
+    def submit(self):
+        self.page.locator("#action-submit").click()
+        self.page.wait_for_load_state()
+        return CaseDetailPage(self.page)
+
+
+class InboxPage(BasePage):
+    """我的信访: tabs 待受理 / 办理中 / 已上报 / 已办结 with counts."""
+
+    path = "/cases/inbox/"
+
+    def tab_count(self, key):
+        return int(self.page.locator(f"#tab-{key} .count").inner_text())
+
+    def open_tab(self, key):
+        self.page.locator(f"#tab-{key}").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def row_of(self, number):
+        return self.page.locator("#inbox-table tbody tr", has=self.page.get_by_role("link", name=number, exact=True))
+
+    def open_case(self, number):
+        self.row_of(number).get_by_role("link", name=number, exact=True).click()
+        self.page.wait_for_load_state()
+        return CaseDetailPage(self.page)
+
+
+class LeaderPage(BasePage):
+    """待批示: cases reported to the leader, then supervised/overdue ones in his jurisdiction."""
+
+    path = "/cases/leader/"
+
+    def pending_row(self, number):
+        return self.page.locator("#leader-pending-table tbody tr",
+                                 has=self.page.get_by_role("link", name=number, exact=True))
+
+    def open_case(self, number):
+        self.pending_row(number).get_by_role("link", name=number, exact=True).click()
+        self.page.wait_for_load_state()
+        return CaseDetailPage(self.page)
+
+
+class ReviewQueuePage(BasePage):
+    """审核办理: results to review, extensions, cases received from above, 复查/复核."""
+
+    path = "/cases/review/"
+
+    def result_row(self, number):
+        return self.page.locator("#review-results-table tbody tr",
+                                 has=self.page.get_by_role("link", name=number, exact=True))
+
+    def open_case(self, number):
+        self.result_row(number).get_by_role("link", name=number, exact=True).click()
+        self.page.wait_for_load_state()
+        return CaseDetailPage(self.page)
+
+
+__all__ = ["ActionPage", "BasePage", "CaseDetailPage", "DictionaryPage", "HomePage", "InboxPage", "KeyboardForm",
+           "LeaderPage", "LoginPage", "PasswordChangePage", "PoolPage", "RegisterVisitPage", "ReviewQueuePage",
+           "UserFormPage", "UserListPage", "expect", "shot"]

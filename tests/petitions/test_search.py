@@ -83,6 +83,17 @@ def test_keyword_page_uses_a_materialized_cte(dataset, statistician):
     assert any("AS MATERIALIZED" in q["sql"] for q in ctx.captured_queries)
 
 
+def test_many_hits_are_counted_to_the_cap_and_ordered_by_date(dataset, statistician, monkeypatch):
+    monkeypatch.setattr("petitions.search.COUNT_CAP", 5)
+    form = CaseSearchForm(statistician, {"q": "工资"})
+    assert form.is_valid()
+    page = result_page(case_search(statistician, form.cleaned_data), 1)
+    assert (page.count_label, page.relevance_dropped) == ("5+", True)
+    dates = [c.registered_at for c in page.rows]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 10
+    assert set(keys(dataset, [c.number for c in page.rows])) == GONGZI
+
+
 def test_person_fields_exact(client, dataset, statistician):
     person = person_data(1)
     assert set(found(search(client, statistician, id_number=person["id_number"].lower()), dataset)) == {"P01", "P09"}

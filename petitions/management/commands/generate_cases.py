@@ -43,6 +43,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"generated {stats['cases']:,} cases in {stats['seconds']:.1f}s "
             f"({stats['cases'] / stats['seconds']:,.0f} cases/s) on {stats['vendor']}: {rows}")
+        if stats["cpu"]:
+            # CPU seconds per phase: on a shared machine the wall time depends on the neighbours;
+            # max(ours, server's) per phase is what an otherwise idle machine needs at least.
+            idle = sum(max(own, backend or 0) for own, backend in stats["cpu"].values())
+            self.stdout.write("cpu seconds (generator / database backend): " + ", ".join(
+                f"{phase} {own:.0f}/{backend:.0f}" if backend is not None else f"{phase} {own:.0f}/?"
+                for phase, (own, backend) in stats["cpu"].items()) + f"; idle-machine estimate {idle:.0f}s")
         if options["verbosity"] > 1:
             for name, seconds in stats["timings"].items():
                 self.stdout.write(f"  {name}: {seconds:.1f}s")
