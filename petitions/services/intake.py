@@ -372,7 +372,13 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
             if abnormal:
                 case.abnormal_behaviors.set(abnormal)
             if case.is_confidential:
-                assign_perm("petitions.view_case", actor, case)
+                # Visible only through grants: the clerk, and the triage officers and leaders of
+                # the registering bureau, who must route it (the accused unit is never granted).
+                from .notify import users_acting_for
+
+                bureau = list(users_acting_for([case.registered_org],
+                                               ("petitions.triage_case", "petitions.instruct_case")))
+                assign_perm("petitions.view_case", [actor, *[u for u in bureau if u.pk != actor.pk]], case)
             event = case_event_record(
                 case=case, action="register", actor=actor, to_status=Status.PENDING, deadline=acceptance_due,
                 request=request,

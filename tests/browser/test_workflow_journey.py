@@ -56,7 +56,11 @@ def test_assign_accept_report_and_approve_in_three_browsers(new_page, wage_case)
     expect(row).to_contain_text("交办")
     expect(row).to_contain_text("主办")
     expect(row).to_contain_text("待受理")
-    assert case_page.value("办理期限", "#case-workflow").startswith(deadline.isoformat())
+    # Until acceptance the page shows the 15-day acceptance deadline (the handling deadline chosen
+    # above only appears once the case is accepted).
+    acceptance_due = (today + timedelta(days=15)).isoformat()
+    expect(row).to_contain_text(acceptance_due)
+    assert case_page.value("当前期限", "#case-workflow").startswith(acceptance_due)
 
     # 2. The handler of 石门镇 (another browser) sees it under 我的信访 → 待受理 and accepts it.
     LoginPage(handler).open().login("township_handler")

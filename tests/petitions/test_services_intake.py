@@ -139,14 +139,19 @@ def test_repeat_of_an_invisible_case_is_refused(clerk, county_clerk):
     assert counts() == before
 
 
-def test_confidential_case_is_granted_to_the_clerk_only(clerk, triage):
+def test_confidential_case_is_granted_to_the_clerk_and_the_bureau_that_routes_it(clerk, triage, leader,
+                                                                                  county_triage):
     case = register(clerk, data=visit_data(purpose=d("purpose", "02"), is_confidential=True,
                                            accused_org=org("533923101")))
     assert case.accused_org == org("533923101")
     assert get_perms(clerk, case) == ["view_case"]
     assert CaseUserObjectPermission.objects.filter(content_object=case, user=clerk).exists()
     assert case_visible_qs(clerk).filter(pk=case.pk).exists()
-    assert not case_visible_qs(triage).filter(pk=case.pk).exists()
+    # the registering bureau's triage officers and leaders must route it, so they are granted
+    assert case_visible_qs(triage).filter(pk=case.pk).exists()
+    assert case_visible_qs(leader).filter(pk=case.pk).exists()
+    # nobody else: a county bureau inside the prefecture's scope gets nothing by scope alone
+    assert not case_visible_qs(county_triage).filter(pk=case.pk).exists()
 
 
 def test_attachments_are_stored_with_hash_and_linked_to_the_event(clerk):
