@@ -35,8 +35,6 @@ COLUMNS = (
     "visit_level_id", "visitor_count", "is_repeat", "is_collective", "is_skip_level", "acceptance_due",
     "accepted_at", "handling_due", "answered_at", "id",
 )
-
-
 SCOPE_INDEX = "rep_assignment_scope"
 
 
