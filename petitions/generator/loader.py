@@ -165,7 +165,7 @@ class PostgresLoader:
                 [spec.table],
             )
             for name, definition in cur.fetchall():
-                if gin_only and " USING gin " not in definition.lower():
+                if gin_only and " using gin " not in definition.lower():
                     continue
                 self.saved_indexes.append((spec.table, name, definition))
                 cur.execute(f'DROP INDEX "{name}"')

@@ -113,7 +113,8 @@
     Array.prototype.forEach.call(inputs, function (input) {
       input.addEventListener("input", function () { show(input, false); });
       input.addEventListener("change", function () { show(input, true); });
-      if (input.value) { show(input, true); }
+      // After a failed save the server's message is already next to the field.
+      if (input.value && !input.closest(".has-error")) { show(input, true); }
     });
   });
 })(typeof window !== "undefined" ? window : globalThis);

@@ -20,6 +20,10 @@
     if (next) { next.focus(); }
   });
 
+  // After a failed save, start at the first field in error (autofocus is on the first field).
+  var firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+  if (firstError) { firstError.focus(); }
+
   // --- person blocks: show the first, reveal more on demand (up to 5) ---------------------------
   var blocks = Array.prototype.slice.call(form.querySelectorAll(".person-block"));
   var addButton = form.querySelector(".js-add-person");

@@ -76,7 +76,10 @@ def test_assign_accept_report_and_approve_in_three_browsers(new_page, wage_case)
     assert f"已受理：{number}" in handler_case.messages()
     assert handler_case.status() == "办理中"
     assert handler_case.value("受理时间", "#case-workflow").startswith(today.isoformat())
-    assert handler_case.value("办理期限", "#case-workflow").startswith(deadline.isoformat())
+    # The unit's deadline is the one triage chose; the case keeps the statutory 60 days (条例第三十四条).
+    expect(handler_case.assignment_row("石门镇")).to_contain_text(deadline.isoformat())
+    assert handler_case.value("当前期限", "#case-workflow").startswith(deadline.isoformat())
+    assert handler_case.value("办理期限", "#case-workflow").startswith((today + timedelta(days=60)).isoformat())
 
     # … then reports the result with the handling opinion.
     report = handler_case.act("上报结果")
@@ -93,6 +96,7 @@ def test_assign_accept_report_and_approve_in_three_browsers(new_page, wage_case)
     triage.get_by_role("navigation", name="主导航").get_by_role("link", name="审核办理").click()
     review = ReviewQueuePage(triage)
     expect(review.result_row(number)).to_contain_text("待审核")
+    shot(triage, "workflow-4-review-queue")
     approve = review.open_case(number).act("审核通过")
     approve.note("办理结果属实，同意答复。")
     case_page = approve.submit()
@@ -100,7 +104,7 @@ def test_assign_accept_report_and_approve_in_three_browsers(new_page, wage_case)
     assert case_page.status() == "已答复"
     assert case_page.value("答复时间", "#case-workflow").startswith(today.isoformat())
     expect(triage.locator("#review-window")).to_contain_text("可申请")
-    shot(triage, "workflow-4-answered")
+    shot(triage, "workflow-5-answered")
 
     # The handler's inbox moves it to 已办结; a third user (the clerk) sees the answered case too.
     inbox.open()
