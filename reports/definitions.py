@@ -72,7 +72,7 @@ def visit_level_report(user, scope):
         q = Q(visit_level_id=level.pk)
         measures[f"l{level.pk}_b"] = s.count(q)
         measures[f"l{level.pk}_p"] = s.Sum(s.PERSONS, filter=q)
-    areas, values = s.aggregate_by_area(qs, scope.org, measures)
+    areas, values = s.aggregate_by_area(qs, scope, measures)
     columns = [Column(_("单位"), UNIT, "text")]
     columns += [_pair(level.name, f"l{level.pk}") for level in levels]
     columns += [
@@ -175,7 +175,7 @@ def bureau_data_report(user, scope):
         "skip": s.visit_like_batches(s.SKIP_Q),
         "done": s.count(Q(status__in=s.DONE_STATUSES)),
     }
-    areas, values = s.aggregate_by_area(qs, scope.org, measures)
+    areas, values = s.aggregate_by_area(qs, scope, measures)
     columns = [
         Column(_("单位"), UNIT, "text"),
         Column(_("信访总量（件次）"), "total"),
@@ -272,10 +272,10 @@ def abnormal_visit_report(user, scope):
         "skip_b": s.count(abnormal & s.SKIP_Q),
         "visits": s.visit_like_batches(),
     }
-    areas, values = s.aggregate_by_area(base, scope.org, measures)
+    areas, values = s.aggregate_by_area(base, scope, measures)
     # Per behaviour: one GROUP BY over the case ↔ behaviour link table (a visit with two
     # behaviours counts once in each behaviour column, once in the total).
-    by_behaviour = s.abnormal_by_behaviour(base, scope.org)
+    by_behaviour = s.abnormal_by_behaviour(base, scope)
     for area in areas:
         for b in behaviours:
             values[area.key][f"b{b.pk}"] = by_behaviour.get((area.key, b.pk), 0)
@@ -335,7 +335,7 @@ def summary_report(user, scope):
                          for key, label, statuses in s.STATUS_GROUPS]),
     ]
     measures = {key: agg for _h, items in indicators for key, _l, _u, agg, _share in items}
-    areas, values = s.aggregate_by_area(base, scope.org, measures)
+    areas, values = s.aggregate_by_area(base, scope, measures)
     children = [a for a in areas if not a.is_self]
     columns = [Column(_("项目"), UNIT, "text"), Column(_("计量单位"), "unit", "text"), Column(_("合计"), "all")]
     columns += [Column(areas[0].label, f"a{0}")]
@@ -507,7 +507,7 @@ CHARTS = {
     "problem": ("problem", lambda pairs, scope: _single("problem", _("按所属问题（一级分类）"), pairs,
                                                        horizontal=True)),
     "repeat": ("base", lambda g, scope: _single("repeat", _("是否重访"), s.series_by_repeat(g))),
-    "area": ("time", lambda g, scope: _single("area", _("按地区（登记机构）"), s.series_by_area(g, scope.org))),
+    "area": ("time", lambda g, scope: _single("area", _("按地区（登记机构）"), s.series_by_area(g, scope))),
     "month": ("time", lambda g, scope: _single("month", _("按月份"), s.series_by_month(g, scope.period))),
 }
 CHART_QUERIES = {"base": s.chart_base_groups, "problem": s.series_by_problem, "time": s.chart_time_groups}

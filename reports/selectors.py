@@ -10,6 +10,7 @@ Every function here starts from ``statistics_cases`` (scope + period + source) a
 dictionary entry), never iterates over cases.
 """
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PATH_STEP, OrgKind, OrgUnit
-from accounts.selectors import jurisdiction_path, org_scope_choices
+from accounts.selectors import org_scope_choices
 from petitions import clock
 from petitions.models import Case, CaseEvent, Channel, DictEntry, Evaluation
 from petitions.models.dictionary import DictKind
@@ -115,6 +116,16 @@ class Scope:
     def label(self):
         return f"{self.org.name}（{SOURCE_LABELS.get(self.source, '')}）"
 
+    @cached_property
+    def subtree(self):
+        """(id, path, kind, name, sort_order) of every organization in scope: one query per report."""
+        return list(OrgUnit.objects.filter(path__startswith=self.org.path).order_by("sort_order", "path")
+                    .values_list("id", "path", "kind", "name", "sort_order"))
+
+    @property
+    def org_ids(self):
+        return [row[0] for row in self.subtree]
+
 
 @dataclass(frozen=True)
 class Area:
@@ -131,11 +142,12 @@ def can_view_statistics(user):
 
 
 def statistics_root(user):
-    """The organization whose subtree the user's statistics cover (his jurisdiction), or None."""
-    prefix = jurisdiction_path(user)
-    if prefix is None:
+    """The organization whose subtree the user's statistics cover (his jurisdiction), or None:
+    his own unit, or for a petition bureau the government it serves (``jurisdiction_path``)."""
+    org = getattr(user, "organization", None)
+    if org is None:
         return None
-    return OrgUnit.objects.filter(path=prefix).first()
+    return org.parent if org.jurisdiction_path != org.path else org
 
 
 def statistics_org_choices(user):
@@ -173,11 +185,6 @@ def source_q(source, prefix=""):
     return Q()
 
 
-def scope_org_ids(org):
-    """Ids of the organization and everything below it (the registering organizations in scope)."""
-    return list(OrgUnit.objects.filter(path__startswith=org.path).values_list("id", flat=True))
-
-
 def scoped_cases(user, scope):
     """Cases registered in the scope's subtree matching the source filter, any time.
 
@@ -189,7 +196,7 @@ def scoped_cases(user, scope):
     """
     if not scope_allowed(user, scope.org):
         return Case.objects.none()
-    return Case.objects.filter(registered_org_id__in=scope_org_ids(scope.org)).filter(source_q(scope.source))
+    return Case.objects.filter(registered_org_id__in=scope.org_ids).filter(source_q(scope.source))
 
 
 def statistics_cases(user, scope):
@@ -200,33 +207,34 @@ def statistics_cases(user, scope):
 
 # ---------------------------------------------------------------- areas (rows per organization)
 
-def scope_areas(org):
+def scope_areas(scope):
     """Rows of a per-organization table and the map from organization id to row key.
 
     The scope's own level (本级: the org itself, its bureau and departments) is one row; every
     territorial child (county under a prefecture, township under a county) is its own row
     with its whole subtree.
     """
+    org = scope.org
     areas = [Area(key=org.path, label=f"{org.short_name or org.name}本级", org=org, is_self=True)]
-    territorial = set()
-    for child in OrgUnit.objects.filter(parent=org).order_by("sort_order", "path"):
-        if child.kind in TERRITORIAL_KINDS:
-            areas.append(Area(key=child.path, label=child.name, org=child, is_self=False))
-            territorial.add(child.path)
     width = len(org.path) + PATH_STEP
-    area_of = {}
-    for pk, path in OrgUnit.objects.filter(path__startswith=org.path).values_list("id", "path"):
-        area_of[pk] = path[:width] if path[:width] in territorial else org.path
+    territorial = set()
+    for pk, path, kind, name, _sort in scope.subtree:
+        if len(path) == width and kind in TERRITORIAL_KINDS:
+            areas.append(Area(key=path, label=name, org=OrgUnit(pk=pk, path=path, kind=kind, name=name),
+                              is_self=False))
+            territorial.add(path)
+    area_of = {pk: (path[:width] if path[:width] in territorial else org.path)
+               for pk, path, _kind, _name, _sort in scope.subtree}
     return areas, area_of
 
 
-def aggregate_by_area(qs, org, measures, *, field="registered_org_id"):
+def aggregate_by_area(qs, scope, measures, *, field="registered_org_id"):
     """``{area key: {measure: value}}`` from one GROUP BY registering organization (a few dozen
     groups, added up here per area); zero for areas without cases."""
-    areas, area_of = scope_areas(org)
+    areas, area_of = scope_areas(scope)
     result = {a.key: {m: 0 for m in measures} for a in areas}
     for row in qs.values(field).annotate(**measures).order_by():
-        key = area_of.get(row[field], org.path)
+        key = area_of.get(row[field], scope.org.path)
         for m in measures:
             result[key][m] += row[m] or 0
     return areas, result
@@ -278,10 +286,11 @@ def abnormal_q():
     return Q(pk__in=Case.abnormal_behaviors.through.objects.values("case_id"))
 
 
-def abnormal_by_behaviour(cases, org):
+def abnormal_by_behaviour(cases, scope):
     """``{(area key, behaviour id): cases}`` over the link table of ``cases`` (one GROUP BY)."""
     through = Case.abnormal_behaviors.through
-    areas, area_of = scope_areas(org)
+    org = scope.org
+    areas, area_of = scope_areas(scope)
     out = {}
     rows = through.objects.filter(case__in=cases).values("case__registered_org_id", "dictentry_id").annotate(
         n=Count("case_id", distinct=True)).order_by()
@@ -392,9 +401,9 @@ def chart_time_groups(qs):
     return out
 
 
-def series_by_area(groups, org):
-    areas, area_of = scope_areas(org)
-    counts = _fold(groups, lambda g: area_of.get(g["org"], org.path))
+def series_by_area(groups, scope):
+    areas, area_of = scope_areas(scope)
+    counts = _fold(groups, lambda g: area_of.get(g["org"], scope.org.path))
     return [(a.label, counts.get(a.key, 0)) for a in areas]
 
 
@@ -447,7 +456,7 @@ def kpi_counts(user, scope, *, today=None):
         "skip": visit_like_batches(in_period & SKIP_Q),
         "online": count(in_period & ONLINE_Q),
     }
-    areas, result = aggregate_by_area(qs, scope.org, measures)
+    areas, result = aggregate_by_area(qs, scope, measures)
 
     # (2) A refused case was never accepted; it may since have been archived. Its acceptance
     # deadline is 15 days after registration, so its registration lies in the year before the
@@ -460,21 +469,21 @@ def kpi_counts(user, scope, *, today=None):
     refusal_measures = {"ok": count(Q(_refused_day__lte=F("acceptance_due")))}
     if p.end >= today:  # refused cases not yet past their deadline are due too (decided)
         refusal_measures["not_overdue"] = count(Q(_refused_day__isnull=False, acceptance_due__gte=today))
-    _areas, refused = aggregate_by_area(candidates, scope.org, refusal_measures)
+    _areas, refused = aggregate_by_area(candidates, scope, refusal_measures)
 
     # (3) 参评: cases answered in the period with an evaluation. An evaluation judges the answer,
     # so it is never older than the answer: only evaluations since the period start can match.
     rated = scoped.filter(answered, pk__in=Evaluation.objects.filter(
         evaluated_at__gte=p.start_dt).values("case_id"))
-    _areas, rated = aggregate_by_area(rated, scope.org, {"rated": count()})
+    _areas, rated = aggregate_by_area(rated, scope, {"rated": count()})
 
     # (4) 满意率: evaluations made in the period, by the area and source of their case.
     evaluations = Evaluation.objects.none()
     if scope_allowed(user, scope.org):
         evaluations = Evaluation.objects.filter(
             evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt,
-            case__registered_org_id__in=scope_org_ids(scope.org)).filter(source_q(scope.source, "case__"))
-    _areas, ev = aggregate_by_area(evaluations, scope.org, {
+            case__registered_org_id__in=scope.org_ids).filter(source_q(scope.source, "case__"))
+    _areas, ev = aggregate_by_area(evaluations, scope, {
         "ev_total": count(),
         "ev_satisfied": count(Q(value=Satisfaction.SATISFIED)),
         "ev_basic": count(Q(value=Satisfaction.BASIC)),

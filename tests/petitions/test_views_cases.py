@@ -113,10 +113,12 @@ def test_pool_is_for_clerks_and_triage_only(client, township_handler, leader):
         assert client.get(reverse("petitions:pool")).status_code == 403
 
 
-def test_confidential_case_stays_out_of_other_pools(clerk, triage):
+def test_confidential_case_stays_out_of_other_pools(clerk, triage, county_triage):
     secret = register(clerk, data=visit_data(is_confidential=True, purpose=d("purpose", "02")))
     assert pool_qs(clerk).filter(pk=secret.pk).exists()
-    assert not pool_qs(triage).filter(pk=secret.pk).exists()
+    # the registering bureau's triage officer is granted (he must route it); nobody else is
+    assert pool_qs(triage).filter(pk=secret.pk).exists()
+    assert not pool_qs(county_triage).filter(pk=secret.pk).exists()
 
 
 # --- detail ----------------------------------------------------------------------------------------
