@@ -60,7 +60,8 @@ def parse_id_number(value, *, today=None):
     number = (value or "").strip().upper()
     if len(number) != 18:
         raise IdNumberError(ERR_LENGTH)
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isdigit() alone accepts "²" or full-width digits, which int() then refuses.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError(ERR_CHARS)
     if number[:2] not in PROVINCES or number[2:6] == "0000":
         raise IdNumberError(ERR_REGION)

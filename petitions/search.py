@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db import connection, transaction
-from django.db.models import F, FloatField, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,10 +187,27 @@ class Keywords:
         return [" ".join(p) for p in self.phrases]
 
 
-def _keyword_filter(qs, keywords):
-    """``(qs, rank expression or None)`` with the keyword conditions applied."""
+def _unindexed_match(keywords):
+    """PostgreSQL: the same phrase match, written so that no index can serve it.
+
+    ``(search_vector @@ …) IS TRUE`` is the same condition, but the GIN index cannot answer it,
+    so for a frequent term the planner walks the date index (``ORDER BY … LIMIT``) and stops
+    after the first page of hits instead of reading and sorting every hit. Used only when
+    there are more than ``COUNT_CAP`` hits (see ``result_page``).
+    """
+    sql = " && ".join("phraseto_tsquery('simple'::regconfig, %s)" for _p in keywords.phrases)
+    return RawSQL(f'("petitions_case"."search_vector" @@ ({sql})) IS TRUE', keywords.tsquery_texts(),
+                  output_field=BooleanField())
+
+
+def _keyword_filter(qs, keywords, *, dense=False):
+    """``(qs, rank expression or None)`` with the keyword conditions applied.
+
+    ``dense``: many hits are known; on PostgreSQL match without the index (``_unindexed_match``)."""
     rank = None
-    if keywords.phrases:
+    if keywords.phrases and dense and connection.vendor == "postgresql":
+        qs = qs.filter(_unindexed_match(keywords))
+    elif keywords.phrases:
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 
@@ -220,12 +237,30 @@ def _keyword_filter(qs, keywords):
 
 @dataclass
 class CaseQuery:
-    """A filtered, visible queryset plus how to order it; built by ``case_search``."""
+    """A filtered, visible queryset plus how to order it; built by ``case_search``.
 
-    qs: object
-    rank: object
+    ``base`` holds every condition but the keywords; ``qs`` adds them (index-served) and
+    ``rank`` is the relevance expression, or None without keywords.
+    """
+
+    base: object
+    keywords: object
     sort: str
-    has_keywords: bool
+
+    def __post_init__(self):
+        self.qs, self.rank = _keyword_filter(self.base, self.keywords)
+
+    @property
+    def has_keywords(self):
+        return bool(self.keywords)
+
+    def dense(self):
+        """The same search for more than ``COUNT_CAP`` hits (``result_page``): the keyword match
+        is not index-served and relevance becomes registration time, newest first."""
+        sort = "-date" if self.sort == SORT_RELEVANCE else self.sort
+        query = CaseQuery(base=self.base, keywords=self.keywords, sort=sort)
+        query.qs, query.rank = _keyword_filter(self.base, self.keywords, dense=True)
+        return query
 
     def ordering(self):
         """ORM ordering for the sort (relevance falls back to date when there are no keywords)."""
@@ -293,9 +328,8 @@ def case_search(user, cleaned, *, base=None, archive=False):
     elif c.get("repeat") == "no":
         qs = qs.filter(is_repeat=False)
     keywords = Keywords.parse(c.get("q"))
-    qs, rank = _keyword_filter(qs, keywords)
     sort = c.get("sort") or (SORT_RELEVANCE if keywords.phrases else "-date")
-    return CaseQuery(qs=qs, rank=rank, sort=sort, has_keywords=bool(keywords))
+    return CaseQuery(base=qs, keywords=keywords, sort=sort)
 
 
 def _descendant_ids(entry):
@@ -360,48 +394,40 @@ def _ranked(query):
     return query.sort == SORT_RELEVANCE and query.rank is not None
 
 
-def _materialized_page(query, offset, limit):
-    """(ids of one page, total) for a keyword search with few hits, via a MATERIALIZED CTE."""
+def _keyword_page(query, offset, limit):
+    """(ids of one page, hits counted up to ``COUNT_CAP`` + 1) of a keyword search, one statement.
+
+    The first ``COUNT_CAP`` + 1 hits are materialized (bitmap / FTS index scan, no ordering):
+    when there are no more than ``COUNT_CAP`` they are all the hits, and the page is ranked and
+    sorted among them. Otherwise the caller pages with ``_dense_page``.
+    """
     qs = query.qs
     if _ranked(query):
         inner = qs.annotate(_rank=query.rank).values_list("id", "registered_at", "current_due", "number", "_rank")
     else:
         inner = qs.values_list("id", "registered_at", "current_due", "number")
-    sql, params = inner.order_by().query.sql_with_params()
+    sql, params = inner.order_by()[:COUNT_CAP + 1].query.sql_with_params()
     cols = "id, registered_at, current_due, number" + (", rank" if _ranked(query) else "")
-    statement = (f"WITH hits({cols}) AS MATERIALIZED ({sql}) "
-                 f"SELECT id FROM hits ORDER BY {_order_sql(query)} LIMIT %s OFFSET %s")
+    head = f"WITH hits({cols}) AS MATERIALIZED ({sql}) "
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, limit, offset])
-        return [r[0] for r in cursor.fetchall()]
-
-
-def _ordered_page(query, offset, limit, *, dense_keywords):
-    """Ids of one page by ``ORDER BY … LIMIT``.
-
-    ``dense_keywords``: more than ``COUNT_CAP`` keyword hits. PostgreSQL estimates a
-    multi-bigram phrase as rare (it multiplies the bigrams' frequencies) and would read and sort
-    every hit; with the bitmap scan switched off for this one statement it walks the date index
-    and stops after the first page of hits, which come every few rows when hits are that many.
-    """
-    ids = query.ordered().values_list("id", flat=True)[offset:offset + limit]
-    if dense_keywords and connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_bitmapscan = off")
-            return list(ids)
-    return list(ids)
+        cursor.execute(head + f"SELECT id, (SELECT count(*) FROM hits) FROM hits ORDER BY {_order_sql(query)} "
+                       "LIMIT %s OFFSET %s", [*params, limit, offset])
+        rows = cursor.fetchall()
+        if rows:
+            return [r[0] for r in rows], rows[0][1]
+        cursor.execute(head + "SELECT count(*) FROM hits", params)  # a page past the end
+        return [], cursor.fetchone()[0]
 
 
 def result_page(query, page_number, *, page_size=PAGE_SIZE):
     """One page of ``query`` with the rows a list shows loaded up front (no per-row queries).
 
-    The count stops at ``COUNT_CAP`` + 1 (cheap: no ordering, stops early). A keyword search
-    with at most ``COUNT_CAP`` hits is then paged from a MATERIALIZED CTE of all its hits,
-    ranked by relevance: rare terms never walk the date index (the planner trap). With more
-    hits, matches are dense, so the ordinary ``ORDER BY … LIMIT`` finds a page after a few
-    rows; relevance over tens of thousands of hits would mean reading all of them, so such a
-    page is ordered by registration time and says so (``relevance_dropped``).
+    Counts stop at ``COUNT_CAP`` + 1 ("1000+"). A keyword search with at most ``COUNT_CAP``
+    hits is paged from a MATERIALIZED CTE of all its hits, ranked by relevance: rare terms
+    never walk the date index (the planner trap). With more hits, matches are dense, so an
+    ordered ``LIMIT`` finds a page after a few rows; relevance over tens of thousands of hits
+    would mean reading all of them, so such a page is ordered by registration time and says so
+    (``relevance_dropped``). Filter-only searches use the ordinary ordered ``LIMIT``.
     """
     try:
         number = max(1, int(page_number or 1))
@@ -409,20 +435,21 @@ def result_page(query, page_number, *, page_size=PAGE_SIZE):
         number = 1
     number = min(number, COUNT_CAP // page_size + 1)
     offset = (number - 1) * page_size
-    total = query.qs.order_by()[:COUNT_CAP + 1].count()
-    capped = total > COUNT_CAP
     dropped = False
-    if query.has_keywords and not capped:
-        ids = _materialized_page(query, offset, page_size)
+    if not query.has_keywords:
+        total = query.qs.order_by()[:COUNT_CAP + 1].count()
+        rows = list(_list_qs(query.ordered())[offset:offset + page_size])
     else:
-        if capped and _ranked(query):
-            query = CaseQuery(qs=query.qs, rank=None, sort="-date", has_keywords=True)
-            dropped = True
-        ids = _ordered_page(query, offset, page_size, dense_keywords=query.has_keywords)
-    # The page's rows with what a list shows, fetched by id (joins on 20 rows, not on all hits).
-    by_id = {c.pk: c for c in _list_qs(Case.objects.filter(pk__in=ids))}
-    rows = [by_id[i] for i in ids if i in by_id]
-    return ResultPage(rows=rows, number=number, count=min(total, COUNT_CAP), count_capped=capped,
+        ids, total = _keyword_page(query, offset, page_size)
+        if total > COUNT_CAP:
+            # Many hits: newest first (relevance would mean reading every hit).
+            dropped = query.sort == SORT_RELEVANCE
+            rows = list(_list_qs(query.dense().ordered())[offset:offset + page_size])
+        else:
+            # The page's rows with what a list shows, fetched by id (joins on 20 rows only).
+            by_id = {c.pk: c for c in _list_qs(Case.objects.filter(pk__in=ids))}
+            rows = [by_id[i] for i in ids if i in by_id]
+    return ResultPage(rows=rows, number=number, count=min(total, COUNT_CAP), count_capped=total > COUNT_CAP,
                       page_size=page_size, relevance_dropped=dropped)
 
 

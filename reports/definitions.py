@@ -6,7 +6,7 @@ the section numbers below refer to it. Builders only arrange numbers that
 """
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models.dictionary import DictKind
@@ -264,15 +264,23 @@ def problem_ranking_report(user, scope):
 def abnormal_visit_report(user, scope):
     behaviours = s.dict_entries(DictKind.ABNORMAL)
     base = s.statistics_cases(user, scope)
-    abnormal = s.abnormal_q()
-    measures = {
-        "ab_b": s.count(abnormal), "ab_p": s.Sum(s.PERSONS, filter=abnormal),
-        "col_b": s.count(abnormal & s.COLLECTIVE_Q),
-        "col_p": s.Sum(s.PERSONS, filter=abnormal & s.COLLECTIVE_Q),
-        "skip_b": s.count(abnormal & s.SKIP_Q),
-        "visits": s.visit_like_batches(),
-    }
-    areas, values = s.aggregate_by_area(base, scope, measures)
+    # One scan grouped by (organization, has a behaviour): the behaviour test runs once per case.
+    areas, area_of = s.scope_areas(scope)
+    measures = {"visits": s.visit_like_batches(), "n": s.count(), "p": s.Sum(s.PERSONS),
+                "col_b": s.count(s.COLLECTIVE_Q), "col_p": s.Sum(s.PERSONS, filter=s.COLLECTIVE_Q),
+                "skip_b": s.count(s.SKIP_Q)}
+    values = {a.key: dict.fromkeys(("visits", "ab_b", "ab_p", "col_b", "col_p", "skip_b"), 0) for a in areas}
+    groups = base.annotate(_ab=ExpressionWrapper(s.abnormal_q(), output_field=BooleanField())).values(
+        "registered_org_id", "_ab").annotate(**measures).order_by()
+    for g in groups:
+        row = values[area_of.get(g["registered_org_id"], scope.org.path)]
+        row["visits"] += g["visits"]
+        if g["_ab"]:
+            row["ab_b"] += g["n"]
+            row["ab_p"] += g["p"] or 0
+            row["col_b"] += g["col_b"]
+            row["col_p"] += g["col_p"] or 0
+            row["skip_b"] += g["skip_b"]
     # Per behaviour: one GROUP BY over the case ↔ behaviour link table (a visit with two
     # behaviours counts once in each behaviour column, once in the total).
     by_behaviour = s.abnormal_by_behaviour(base, scope)

@@ -310,9 +310,11 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
 
     Writes, in one transaction: the case (status 待分流, number ``<org>-<year>-<seq>``, a
     random query code, acceptance deadline = registration date + 15 days, held by the
-    registering organization), its petitioners, abnormal-behaviour tags, attachments, a
-    ``view_case`` grant for the clerk on a confidential case (confidential cases are
-    visible only through grants), and the ``register`` event with its audit row.
+    registering organization), its petitioners, abnormal-behaviour tags, attachments,
+    ``view_case`` grants on a confidential case for the clerk and for the registering
+    bureau's triage officers and leaders who must route it (confidential cases are visible
+    only through grants; the accused unit is never granted), and the ``register`` event with
+    its audit row.
 
     With ``answer_face_to_face`` (当面答复: the answer the petitioner accepted at the
     window) the case is closed at once (已办结) and an ``answer_face_to_face`` event follows.

@@ -135,3 +135,15 @@ def test_javascript_rule_agrees_with_python_on_every_vector(node):
         else:
             assert js == {"ok": True, "number": info.number, "birth": info.birth_date.isoformat(),
                           "sex": info.sex, "age": info.age_on(TODAY)}, number
+
+
+def test_non_ascii_digits_are_refused_not_crashing():
+    import pytest as _pytest
+
+    from petitions.idcard import IdNumberError, parse_id_number
+
+    with _pytest.raises(IdNumberError) as err:
+        parse_id_number("11010519491231002²")
+    assert err.value.code == "chars"
+    with _pytest.raises(IdNumberError):
+        parse_id_number("１１０１０５１９４９１２３１００２X")
