@@ -49,4 +49,6 @@ timeout --kill-after=30 "$(( $($BIN/python -c "import re,sys; v='$RUN_TIME'; m=r
     --loglevel WARNING || status=$?
 
 $BIN/python bench/loadtest_summary.py "$OUT/run_stats.csv" || status=1
+REQUESTS="$($BIN/python -c "import csv; print(next(r['Request Count'] for r in csv.DictReader(open('$OUT/run_stats.csv')) if r['Name'] == 'Aggregated'))")"
+$BIN/python bench/loadtest_cpu.py "$SERVER" "$($BIN/python -c "from urllib.parse import urlparse; print(urlparse('$DATABASE_URL').path.lstrip('/'))")" "$REQUESTS" || true
 exit $status
