@@ -38,7 +38,6 @@ def lookups(cur):
 def entries(v, cur):
     cur.execute("SELECT name, phone FROM petitions_petitioner ORDER BY id DESC OFFSET 100 LIMIT 1")
     name, phone = cur.fetchone()
-    year = "registered_at >= now() - interval '365 days'"
     return [
         # (table, index, page / reason, sql, params)
         ("petitions_case", "case_regpath_prefix", "visibility of a county or township user (`registered_path LIKE prefix%`)",
@@ -47,7 +46,7 @@ def entries(v, cur):
          "SELECT id, number FROM petitions_case WHERE status = 'pending' ORDER BY registered_at DESC, id DESC LIMIT 20",
          []),
         ("petitions_case", "case_registered_at", "reports and search by period; export newest first",
-         f"SELECT channel, count(*) FROM petitions_case WHERE registered_at >= now() - interval '30 days' GROUP BY 1",
+         "SELECT channel, count(*) FROM petitions_case WHERE registered_at >= now() - interval '30 days' GROUP BY 1",
          []),
         ("petitions_case", "case_search_vector_gin", "keyword search (bigram phrase query)",
          "SELECT id FROM petitions_case WHERE search_vector @@ phraseto_tsquery('simple', '噪音 音扰 扰民') "

@@ -135,7 +135,8 @@ def generated_count(db):
 
 def generate(db, count, env=None):
     """Run generate_cases; return (seconds, cases/s) as the command measured them."""
-    out = manage("generate_cases", "--count", str(count), "--seed", str(SEED), env=env, capture=True)
+    out = manage("generate_cases", "--count", str(count), "--seed", str(SEED),
+                 "--years", os.environ.get("BENCH_YEARS", "3"), env=env, capture=True)
     log(out.strip())
     match = re.search(r"in ([\d.]+)s \(([\d,]+) cases/s\)", out)
     return float(match.group(1)), float(match.group(2).replace(",", ""))
