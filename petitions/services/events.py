@@ -1,7 +1,7 @@
 """The trail: one immutable CaseEvent per action, linked to its row of the audit chain."""
-from django.utils import timezone
-
 from accounts.audit import audit_record
+
+from .. import clock
 
 from ..models import CaseEvent
 
@@ -24,5 +24,5 @@ def case_event_record(*, case, action, actor, from_status="", to_status="", note
     return CaseEvent.objects.create(
         case=case, action=action, from_status=from_status, to_status=to_status, actor=actor,
         actor_org=getattr(actor, "organization", None), target_org=target_org, target_user=target_user,
-        note=note, deadline=deadline, data=data, audit=audit, created_at=timezone.now(),
+        note=note, deadline=deadline, data=data, audit=audit, created_at=clock.now(),
     )
