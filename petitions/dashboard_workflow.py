@@ -7,14 +7,15 @@ from django.utils.translation import gettext as _
 
 from . import clock, queues
 from .models import AssignmentStatus
+from .paging import capped, sum_counts
 
 
 def inbox_widget(user):
     """我的信访: assignments waiting for acceptance; red when one is past its deadline."""
     if not user.has_perm("petitions.handle_case"):
         return None
-    pending = queues.inbox_assignments(user).filter(status=AssignmentStatus.PENDING)
-    count = pending.count()
+    pending = queues.own_assignments_qs(user).filter(status=AssignmentStatus.PENDING)
+    count = capped(pending)
     if not count:
         return None
     return {"label": _("待受理"), "count": count, "url": reverse("petitions:inbox"),
@@ -26,7 +27,7 @@ def leader_widget(user):
     if not user.has_perm("petitions.instruct_case"):
         return None
     pending = queues.leader_pending(user)
-    count = pending.count()
+    count = capped(pending)
     if not count:
         return None
     return {"label": _("待批示"), "count": count, "url": reverse("petitions:leader"),
@@ -38,7 +39,7 @@ def review_widget(user):
     if not user.has_perm("petitions.triage_case"):
         return None
     counts = queues.review_counts(user)
-    total = counts["results"] + counts["extensions"] + counts["received"] + counts["reviews"]
+    total = sum_counts(counts.values())
     if not total:
         return None
     return {"label": _("待审核/待审批"), "count": total, "url": reverse("petitions:review_queue"), "alert": False}
@@ -48,7 +49,7 @@ def supervision_widget(user):
     """督查督办: overdue or supervised open cases in the jurisdiction."""
     if not user.has_perm("petitions.supervise_case"):
         return None
-    count = queues.attention_cases(user).count()
+    count = capped(queues.attention_cases(user))
     if not count:
         return None
     return {"label": _("督办及超期"), "count": count, "url": reverse("petitions:supervision"), "alert": True}

@@ -7,7 +7,8 @@ number of queries (select_related / prefetch_related), whatever its length.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from . import assignment_tree as tree
@@ -17,15 +18,17 @@ from .models import (
     Supervision,
 )
 from .permissions import acting_org_ids
-from .selectors import case_visible_qs
+from .paging import capped, in_id_order
+from .selectors import case_visible_qs, own_assignments_qs
 from .services.deadlines import DUE_SOON_DAYS, due_info, review_window  # noqa: F401 (due_info re-exported)
 from .workflow import OPEN_STATUSES, Status
 
 LIST_RELATED = ("registered_org", "holder_org", "reported_leader")
 
 
-def _cases(user):
-    return case_visible_qs(user).select_related(*LIST_RELATED)
+def hydrate_cases(ids):
+    """The cases ``ids`` (already checked visible) with what a queue row shows, in order."""
+    return in_id_order(Case.objects.select_related(*LIST_RELATED), ids)
 
 
 def case_rows(cases, today=None):
@@ -40,21 +43,21 @@ def case_rows(cases, today=None):
 
 def leader_pending(user):
     """待批示: cases reported to this leader and waiting for his instruction."""
-    qs = _cases(user).filter(status=Status.AWAITING_INSTRUCTION, reported_leader=user)
+    qs = case_visible_qs(user).filter(status=Status.AWAITING_INSTRUCTION, reported_leader=user)
     return qs.order_by("current_due", "id")
 
 
 def attention_cases(user, today=None):
     """Open cases in the user's scope that are supervised (督办) or overdue."""
     today = today or clock.today()
-    qs = _cases(user).filter(status__in=OPEN_STATUSES).filter(Q(is_supervised=True) | Q(current_due__lt=today))
+    qs = case_visible_qs(user).filter(status__in=OPEN_STATUSES).filter(Q(is_supervised=True) | Q(current_due__lt=today))
     return qs.order_by("current_due", "id")
 
 
 def due_soon_cases(user, today=None):
     """Open cases whose current deadline falls within the next 3 days."""
     today = today or clock.today()
-    return _cases(user).filter(status__in=OPEN_STATUSES,
+    return case_visible_qs(user).filter(status__in=OPEN_STATUSES,
                                current_due__range=(today, today + timedelta(days=DUE_SOON_DAYS))).order_by("current_due")
 
 
@@ -85,14 +88,14 @@ INBOX_TABS = (
 
 def inbox_assignments(user):
     """Assignments to the organizations the user acts for, on cases he may see."""
-    return (Assignment.objects.filter(org_id__in=acting_org_ids(user), case__in=case_visible_qs(user))
-            .select_related("case", "org", "assigned_by_org"))
+    return own_assignments_qs(user).select_related("case", "org", "assigned_by_org")
 
 
 def inbox_counts(user):
-    qs = inbox_assignments(user)
-    aggregates = {key: Count("id", filter=Q(status__in=statuses)) for key, _label, statuses in INBOX_TABS}
-    return qs.aggregate(**aggregates)
+    """Count per tab, each stopping at ``COUNT_CAP`` + 1 ("1000+"): the 已办结 tab of a township
+    grows by thousands a year, and an exact figure there is not worth reading them all."""
+    qs = own_assignments_qs(user)
+    return {key: capped(qs.filter(status__in=statuses)) for key, _label, statuses in INBOX_TABS}
 
 
 def inbox_tab(user, tab):
@@ -126,13 +129,37 @@ REVIEW_TABS = (
 )
 
 
+def _ready_reported_assignments(org_ids):
+    """Reported assignments, assigned by one of ``org_ids``, whose group is ready for review —
+    ``assignment_tree.reviewable_groups`` in SQL, for counting and listing without loading
+    every tree: no *blocking* member in the group (same case, same parent, active, neither
+    reported nor approved) that is required (主办, or any member when the group has no active
+    主办). tests/petitions/test_queues_scale.py checks it against the Python rule."""
+    same_group = {"case_id": OuterRef("case_id"), "_parent": Coalesce(OuterRef("parent_id"), 0)}
+    siblings = (Assignment.objects.annotate(_parent=Coalesce("parent_id", 0))
+                .exclude(status__in=tree.INACTIVE))
+    # Inside ``blocking``, OuterRef is the blocking member itself: an active 主办 of its group.
+    group_has_lead = Exists(siblings.filter(case_id=OuterRef("case_id"), _parent=OuterRef("_parent"), is_lead=True))
+    blocking = (siblings.filter(**same_group).exclude(status__in=(AssignmentStatus.REPORTED, AssignmentStatus.APPROVED))
+                .filter(Q(is_lead=True) | ~group_has_lead))
+    return Assignment.objects.filter(status=AssignmentStatus.REPORTED, assigned_by_org_id__in=org_ids).filter(
+        ~Exists(blocking))
+
+
 def review_results(user):
-    """Cases 待审核 with a reported result waiting for the user's organization."""
-    org_ids = acting_org_ids(user)
-    waiting = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.REPORTED,
-                                        assigned_by_org_id__in=org_ids)
-    qs = _cases(user).filter(status=Status.RESULT_REPORTED).filter(Exists(waiting))
-    return qs.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("org")))
+    """Cases 待审核 with a group of reported results ready for the user's organization to review,
+    oldest deadline first (a queryset without joins: page it, then ``review_rows``)."""
+    ready = _ready_reported_assignments(acting_org_ids(user)).filter(case_id=OuterRef("pk"))
+    return (case_visible_qs(user).filter(status=Status.RESULT_REPORTED).filter(Exists(ready))
+            .order_by("current_due", "id"))
+
+
+def review_rows(ids, user):
+    """The cases ``ids`` of a review page with their assignment trees, keeping only those the
+    service would accept for review now (the Python rule; normally all of them)."""
+    qs = Case.objects.select_related(*LIST_RELATED).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("org")))
+    return review_ready(in_id_order(qs, ids), user)
 
 
 def review_ready(cases, user):
@@ -161,12 +188,11 @@ def open_reviews(user):
 
 
 def review_counts(user):
-    results = review_ready(list(review_results(user)), user)
     return {
-        "results": len(results),
-        "extensions": pending_extensions(user).count(),
-        "received": received_assignments(user).count(),
-        "reviews": open_reviews(user).count(),
+        "results": capped(review_results(user)),
+        "extensions": capped(pending_extensions(user)),
+        "received": capped(received_assignments(user)),
+        "reviews": capped(open_reviews(user)),
     }
 
 

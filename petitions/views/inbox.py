@@ -1,10 +1,10 @@
 """我的信访: the handling organization's inbox, one tab per assignment state with counts."""
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .. import clock, queues
+from ..paging import CappedPaginator
 
 INBOX_PERMS = ("petitions.handle_case", "petitions.triage_case")
 
@@ -19,7 +19,7 @@ def inbox(request):
     counts = queues.inbox_counts(request.user)
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab}
             for key, label, _statuses in queues.INBOX_TABS]
-    page = Paginator(queues.inbox_tab(request.user, tab), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(queues.inbox_tab(request.user, tab), 30, count=counts[tab]).get_page(request.GET.get("page"))
     queues.assignment_rows(page.object_list, clock.today())
     return render(request, "petitions/inbox.html", {
         "tabs": tabs, "tab": tab, "page": page, "page_title": _("我的信访"),

@@ -5,28 +5,35 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .. import clock, queues
+from ..paging import CappedPaginator, HydratingPaginator
+
+PAGE_SIZE = 30
 
 
 @permission_required("petitions.triage_case", raise_exception=True)
 def review_queue(request):
     today = clock.today()
+    user = request.user
     tab = request.GET.get("tab") or "results"
     if tab not in dict(queues.REVIEW_TABS):
         tab = "results"
-    counts = queues.review_counts(request.user)
+    counts = queues.review_counts(user)
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in
             queues.REVIEW_TABS]
-    context = {"tabs": tabs, "tab": tab, "page_title": _("审核办理")}
+    number = request.GET.get("page")
     if tab == "results":
-        context["cases"] = queues.case_rows(queues.review_ready(list(queues.review_results(request.user)),
-                                                                request.user), today)
+        page = HydratingPaginator(queues.review_results(user), PAGE_SIZE, count=counts[tab],
+                                  hydrate=lambda ids: queues.review_rows(ids, user)).get_page(number)
+        queues.case_rows(page.object_list, today)
     elif tab == "extensions":
-        context["extensions"] = list(queues.pending_extensions(request.user)[:200])
+        page = CappedPaginator(queues.pending_extensions(user), PAGE_SIZE, count=counts[tab]).get_page(number)
     elif tab == "received":
-        context["assignments"] = queues.assignment_rows(list(queues.received_assignments(request.user)[:200]), today)
+        page = CappedPaginator(queues.received_assignments(user), PAGE_SIZE, count=counts[tab]).get_page(number)
+        queues.assignment_rows(page.object_list, today)
     else:
-        reviews = list(queues.open_reviews(request.user)[:200])
-        for r in reviews:
+        page = CappedPaginator(queues.open_reviews(user), PAGE_SIZE, count=counts[tab]).get_page(number)
+        for r in page.object_list:
             r.due_info = queues.due_info(r.due, today)
-        context["reviews"] = reviews
-    return render(request, "petitions/review_queue.html", context)
+    return render(request, "petitions/review_queue.html", {
+        "tabs": tabs, "tab": tab, "page": page, "page_title": _("审核办理"),
+    })

@@ -1,11 +1,11 @@
 """督查督办: overdue, due-soon and supervised cases in the supervisor's jurisdiction."""
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import clock, queues
+from ..paging import HydratingPaginator, capped
 
 TABS = (("overdue", gettext_lazy("已超期")), ("supervised", gettext_lazy("督办中")), ("due_soon", gettext_lazy("即将到期")))
 
@@ -22,8 +22,10 @@ def supervision_page(request):
         "supervised": attention.filter(is_supervised=True),
         "due_soon": queues.due_soon_cases(request.user, today),
     }
-    tabs = [{"key": key, "label": label, "count": querysets[key].count(), "active": key == tab} for key, label in TABS]
-    page = Paginator(querysets[tab], 30).get_page(request.GET.get("page"))
+    counts = {key: capped(qs) for key, qs in querysets.items()}
+    tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in TABS]
+    page = HydratingPaginator(querysets[tab], 30, count=counts[tab],
+                              hydrate=queues.hydrate_cases).get_page(request.GET.get("page"))
     rows = queues.case_rows(list(page.object_list), today)
     supervisions = queues.latest_supervisions(rows)
     for case in rows:

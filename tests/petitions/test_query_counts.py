@@ -27,11 +27,14 @@ LIST_PAGES = [
     # pool: +1 for the holder-subtree id list that keeps PostgreSQL on the status index (petitions/pool.py)
     ("pool", "petitions:pool", (), "", "triage", 16),
     ("pool filtered", "petitions:pool", (), "channel=visit", "triage", 16),
-    ("inbox pending", "petitions:inbox", (), "", "township_handler", 11),
-    ("inbox in progress", "petitions:inbox", (), "tab=in_progress", "township_handler", 11),
-    ("inbox reported", "petitions:inbox", (), "tab=reported", "township_handler", 11),
-    ("inbox done", "petitions:inbox", (), "tab=done", "township_handler", 11),
-    ("leader", "petitions:leader", (), "", "leader", 12),
+    # inbox: one capped count per tab (petitions/paging.py) instead of one exact aggregate plus
+    # the paginator's count: +2, and no page reads every finished assignment of a township.
+    ("inbox pending", "petitions:inbox", (), "", "township_handler", 13),
+    ("inbox in progress", "petitions:inbox", (), "tab=in_progress", "township_handler", 13),
+    ("inbox reported", "petitions:inbox", (), "tab=reported", "township_handler", 13),
+    ("inbox done", "petitions:inbox", (), "tab=done", "township_handler", 13),
+    # leader: the attention list is paged ids-first (count, ids, rows) and the pending list counted: +3
+    ("leader", "petitions:leader", (), "", "leader", 15),
     ("instructions", "petitions:instructions", (), "", "leader", 11),
     ("supervision", "petitions:supervision", (), "", "supervisor", 15),
     ("review queue", "petitions:review_queue", (), "", "triage", 16),
