@@ -406,8 +406,12 @@ def run_pages(bench, end):
     ]
     bench.page("承办人收件箱 (待受理)", "township_handler", "petitions:inbox", floor=inbox_floor)
     bench.page("承办人收件箱 (办理中)", "township_handler", "petitions:inbox", query={"tab": "in_progress"})
+    bench.page("承办人收件箱 (已办结)", "township_handler", "petitions:inbox", query={"tab": "done"})
     bench.page("领导待批示", "leader", "petitions:leader")
     bench.page("督查督办", "supervisor", "petitions:supervision")
+    bench.page("审核办理", "triage", "petitions:review_queue")
+    for user, label in (("triage", "分流员"), ("leader", "领导"), ("township_handler", "承办人")):
+        bench.page(f"首页 ({label})", user, "home")
 
     for term, label in (("拆迁", "常见词"), ("拖欠工资", "常见短语"), ("噪音扰民", "较少"), ("鹏程花园", "无命中")):
         bench.page(f"关键词搜索 “{term}” ({label})", "triage", "petitions:search", query={"q": term},

@@ -112,3 +112,26 @@ def test_service_refuses_weak_password_on_create(sysadmin):
                              organization=org("53390001"), real_name="弱")
     assert exc.value.code == "weak_password"
     assert not User.objects.filter(username="weakling").exists()
+
+
+def test_passwords_are_stored_with_argon2id_and_old_hashes_upgrade_at_login(client, orgs, settings):
+    """Production hashing (config/settings/base.py, accounts/hashers.py): Argon2id with OWASP's
+    parameters; a PBKDF2 hash from before still logs in and is replaced by an Argon2id one."""
+    from config.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    user = make_user("argon_user", org_code="53390001", roles=["clerk"])
+    user.set_password(PASSWORD)
+    user.save()
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.check_password(PASSWORD)
+    assert not user.check_password(PASSWORD + "x")
+
+    from django.contrib.auth.hashers import make_password
+
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    response = client.post(reverse("accounts:login"), {"username": "argon_user", "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
