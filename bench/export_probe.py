@@ -1,9 +1,11 @@
 """Run one Excel export in a fresh process and report time, size and peak memory (JSON on stdout).
 
-    python bench/export_probe.py <username> <url>
+    python bench/export_probe.py <username> <url> [--profile N]
 
 Used by bench/run.py so that the peak RSS (``ru_maxrss``) is the export's own and not the
 benchmark's. The response is consumed chunk by chunk and discarded, as a client would.
+``--profile N`` runs the export under cProfile and prints the N functions with the most own
+time to stderr (the timing is then the profiled one, slower than the real export).
 """
 import json
 import os
@@ -24,7 +26,7 @@ def rss_mb():
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def main(username, url):
+def main(username, url, profile=0):
     import django
 
     django.setup()
@@ -36,6 +38,12 @@ def main(username, url):
     client.force_login(User.objects.get(username=username))
     client.get("/")  # load templates, translations and the URLconf before measuring
     baseline = rss_mb()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     response = client.get(url)
     if response.status_code != 200:
@@ -47,10 +55,21 @@ def main(username, url):
     else:
         size = len(response.content)
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(profile)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     print(json.dumps({"seconds": seconds, "bytes": size, "maxrss_mb": peak * 1.024, "baseline_mb": baseline,
                       "content_type": response.get("Content-Type", "")}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = sys.argv[1:]
+    top = 0
+    if "--profile" in args:
+        i = args.index("--profile")
+        top = int(args[i + 1])
+        del args[i:i + 2]
+    main(args[0], args[1], profile=top)

@@ -484,12 +484,13 @@ def export_rows(query, *, show_pii):
     Same visibility, filters and order as the page. ID number and phone are masked unless
     ``show_pii``. The first petitioner (or representative) stands for the case. Per chunk one
     query fetches the petitioners; organization and dictionary names come from memory (small
-    tables), so the case query needs no join or per-row subquery.
+    tables), so the case query needs no join or per-row subquery. Choice labels are translated
+    once per export, not per row (a lazy label's ``str()`` is a gettext call).
     """
     from accounts.models import OrgUnit
 
-    channels = dict(Channel.choices)
-    statuses = dict(Status.choices)
+    channels = {value: str(label) for value, label in Channel.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
     orgs = dict(OrgUnit.objects.values_list("id", "name"))
     entries = dict(DictEntry.objects.filter(kind__in=(DictKind.PURPOSE, DictKind.PROBLEM)).values_list("id", "name"))
     rows = query.ordered().values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
@@ -502,11 +503,11 @@ def export_rows(query, *, show_pii):
              closed_at) in chunk:
             name, id_number, phone = people.get(pk, ("", "", ""))
             yield (
-                number, registered_at, orgs.get(org_id, ""), str(channels.get(channel, channel)), name or "",
+                number, registered_at, orgs.get(org_id, ""), channels.get(channel, channel), name or "",
                 (id_number or "") if show_pii else mask_id_number(id_number or ""),
                 (phone or "") if show_pii else mask_phone(phone or ""),
                 entries.get(purpose_id, ""), entries.get(problem_id, ""), summary or "",
-                str(statuses.get(status, status)), due, closed_at,
+                statuses.get(status, status), due, closed_at,
             )
 
 
