@@ -74,7 +74,7 @@ def pool_filter(qs, *, date_from=None, date_to=None, channel="", purpose=None, p
 
 def case_list_rows(qs):
     """Newest first, with what a list row shows loaded up front (no per-row queries)."""
-    return qs.select_related("purpose", "problem", "problem__parent", "holder_org").prefetch_related(
+    return qs.select_related("problem", "problem__parent").prefetch_related(
         Prefetch("petitioners", queryset=Petitioner.objects.order_by("position"))
     ).order_by("-registered_at", "-id")
 

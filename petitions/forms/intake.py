@@ -1,5 +1,5 @@
-"""Entry forms: 来访登记, 来信登记 (also 电话/传真/电子邮件), 上级交办, the person blocks and
-the triage-pool filters.
+"""Entry forms: 来访登记, 来信登记 (also 电话/传真/电子邮件), 上级交办 and the person blocks (the
+triage-pool filters are in ``petitions.forms.pool``).
 
 Forms check input shape and show the rules' messages next to the fields; the rules
 themselves (identity, head count, repeat link) are functions of ``petitions.services.intake``
@@ -19,7 +19,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit
-from accounts.selectors import org_scope_choices
 
 from .. import clock
 from ..models import Channel, DictEntry, DictKind, IdType, Sex
@@ -484,40 +483,3 @@ def similar_region(data):
     if not value or not str(value).isdigit():
         return None
     return OrgUnit.objects.filter(pk=value, kind__in=TERRITORIAL_KINDS).first()
-
-
-# --- triage pool filters -------------------------------------------------------------------------
-
-YES_NO_ANY = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
-
-
-class PoolFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("登记日期从"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
-    channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + list(Channel.choices))
-    purpose = DictChoiceField(DictKind.PURPOSE, label=_("信访目的"), required=False, empty_label=_("全部"))
-    problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"), required=False, empty_label=_("全部"))
-    org = OrgChoiceField(label=_("机构"), required=False, empty_label=_("全部"))
-    is_repeat = forms.ChoiceField(label=_("是否重访"), required=False, choices=YES_NO_ANY)
-    is_collective = forms.ChoiceField(label=_("集体访/联名信"), required=False, choices=YES_NO_ANY)
-    overdue = forms.BooleanField(label=_("仅看已超期"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = org_scope_choices(user).order_by("path")
-
-    def filters(self):
-        """Keyword arguments for ``petitions.pool.pool_filter`` (invalid fields are ignored)."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-
-        def yes_no(name):
-            value = data.get(name)
-            return None if value in (None, "") else value == "1"
-
-        return {
-            "date_from": data.get("date_from"), "date_to": data.get("date_to"), "channel": data.get("channel") or "",
-            "purpose": data.get("purpose"), "problem": data.get("problem"), "org": data.get("org"),
-            "is_repeat": yes_no("is_repeat"), "is_collective": yes_no("is_collective"),
-            "overdue": bool(data.get("overdue")),
-        }
