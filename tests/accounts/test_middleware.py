@@ -37,6 +37,25 @@ def test_activity_within_thirty_minutes_keeps_the_session(client, clerk):
     assert not AuditLog.objects.filter(action="logout").exists()
 
 
+def test_reading_pages_does_not_rewrite_the_session_every_request(client, clerk):
+    """The activity stamp is refreshed at most once a minute (IDLE_STAMP_SECONDS): a page read
+    within the minute issues no UPDATE of the session row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(clerk)
+    client.get(reverse("accounts:profile"))
+    stamped = client.session[IDLE_KEY]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("accounts:profile")).status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and
+                q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert client.session[IDLE_KEY] == stamped
+    idle_for(client, 61)
+    client.get(reverse("accounts:profile"))
+    assert client.session[IDLE_KEY] >= int(time.time()) - 2
+
+
 @pytest.mark.parametrize("name", ["home", "accounts:profile", "accounts:user_list", "accounts:audit_list",
                                   "petitions:dictionary_list"])
 def test_every_page_needs_a_login(client, db, name):
