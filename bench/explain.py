@@ -31,6 +31,8 @@ def pages(end):
         "leader": ("leader", "/cases/leader/"),
         "supervision": ("supervisor", "/cases/supervision/"),
         "review": ("triage", "/cases/review/"),
+        "instructions": ("leader", "/cases/instructions/"),
+        "inbox-done": ("township_handler", "/cases/inbox/?tab=done"),
         "home-triage": ("triage", "/"),
         "home-leader": ("leader", "/"),
         "home-handler": ("township_handler", "/"),

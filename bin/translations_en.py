@@ -669,9 +669,6 @@ EN.update({
         "A handler of the handling unit, while the unit's assignment awaits acceptance",
     "退回": "Return",
     "退回理由": "Reason for return",
-    "承办单位（承办人，或收到交办的信访工作机构）在受理前；退回交办单位（其分流池或其上级交办）":
-        "The handling unit (a handler, or the petition bureau that received the assignment) before "
-        "acceptance; the case returns to the assigning unit (its triage pool or its own assignment from above)",
     "申请延期": "Request extension",
     "已受理单位的承办人；最多30日，每件仅可延期一次":
         "A handler of a unit that accepted the case; up to 30 days, one extension per case",
@@ -1018,6 +1015,8 @@ EN.update({
     "暂无领导批示。": "No leader instructions yet.",
     "呈报给我的信访件": "Petition cases submitted to me",
     "暂无待批示的信访件。": "No petition cases awaiting instruction.",
+    "仅列出期限最近的 %(n)s 件，其余请在信访查询中按状态“待批示”查找。":
+        "Only the %(n)s with the nearest deadlines are listed; find the rest in Search with the state “awaiting instruction”.",
     "督办及超期信访件": "Supervised and overdue petition cases",
     "管辖范围内暂无督办或超期的信访件。": "No supervised or overdue petition cases in your jurisdiction.",
     "共 %(n)s 件待分流": ("%(n)s case awaiting triage", "%(n)s cases awaiting triage"),
@@ -1062,4 +1061,82 @@ EN.update({
     "各报表的统计口径见系统文档 docs/reports.md；每张报表均可按期间、信访来源和统计范围查询，导出Excel并打印。":
         "The basis of each report is described in docs/reports.md; every report can be run by period, "
         "petition source and scope, exported to Excel and printed.",
+})
+
+# working-day calendar (节假日安排) and the 5-working-day 退回 period
+EN.update({
+    "日期": "Date",
+    "工作日": "Working day",
+    "节假日安排": "Holiday calendar",
+    "已超过收到交办（转办）之日起%(n)d个工作日的退回期限（%(due)s，《信访工作条例》第二十三条），请受理办理，或与交办机关协商。":
+        "The period for returning the case, %(n)d working days from receiving the assignment (transfer), ended on "
+        "%(due)s (Regulations on Petition Work, Article 23). Please accept and handle it, or consult the assigning "
+        "body.",
+    "节假日安排已保存：新增%(created)d天，修改%(updated)d天，%(unchanged)d天未变。":
+        "Holiday calendar saved: %(created)d days added, %(updated)d changed, %(unchanged)d unchanged.",
+    "您没有维护节假日安排的权限。": "You may not maintain the holiday calendar.",
+    "节假日安排正被他人同时修改，请刷新后重试。":
+        "Someone else is changing the holiday calendar at the same time; please refresh and try again.",
+    "请填写名称（如：春节、调休上班）。": "Please enter a name (e.g. Spring Festival, swapped working day).",
+    "名称最多%(n)d个字。": "The name may have at most %(n)d characters.",
+    "说明最多%(n)d个字。": "The note may have at most %(n)d characters.",
+    "一次最多登记%(n)d天。": "At most %(n)d days can be entered at once.",
+    "登记节假日安排 %(start)s～%(end)s：%(label)s": "Holiday calendar entered %(start)s to %(end)s: %(label)s",
+    "删除节假日安排 %(date)s：%(label)s": "Holiday calendar entry deleted %(date)s: %(label)s",
+    "文件编码无法识别，请保存为UTF-8或GBK编码的CSV文件。":
+        "The file's encoding was not recognised; please save the CSV file as UTF-8 or GBK.",
+    "列数不对，应为：日期,是否工作日,名称[,说明]": "Wrong number of columns; expected: date,is_workday,name[,note]",
+    "日期“%(value)s”无效（格式为YYYY-MM-DD）": "Invalid date “%(value)s” (format YYYY-MM-DD)",
+    "是否工作日“%(value)s”无效（填1表示上班，0表示休息）":
+        "Invalid working-day value “%(value)s” (1 for working, 0 for rest)",
+    "日期%(date)s与第%(other)d行重复": "Date %(date)s repeats line %(other)d",
+    "第%(line)d行：%(problem)s": "Line %(line)d: %(problem)s",
+    "……共%(n)d处错误": "… %(n)d errors in all",
+    "未导入任何数据。%(errors)s": "Nothing was imported. %(errors)s",
+    "文件中没有节假日数据。": "The file holds no calendar days.",
+    "一次最多导入%(n)d行。": "At most %(n)d lines can be imported at once.",
+    "导入节假日安排 %(first)s～%(last)s（%(n)d行）": "Holiday calendar imported %(first)s to %(last)s (%(n)d lines)",
+    "连续多天时填写最后一天（含），一次最多31天":
+        "For several consecutive days enter the last one (inclusive); at most 31 days at once",
+    "安排": "Arrangement",
+    "休息（法定节假日）": "Rest (public holiday)",
+    "上班（调休）": "Working (swapped working day)",
+    "如：春节、国庆节、调休上班": "e.g. Spring Festival, National Day, swapped working day",
+    "CSV文件": "CSV file",
+    "每行：日期,是否工作日,名称[,说明]，如 2026-10-01,0,国庆节；1表示上班，0表示休息。UTF-8或GBK编码。":
+        "One line per day: date,is_workday,name[,note], e.g. 2026-10-01,0,National Day; 1 means working, 0 rest. "
+        "UTF-8 or GBK encoding.",
+    "文件过大（最多256KB）。": "The file is too large (at most 256 KB).",
+    "已删除%(date)s的节假日安排。": "The holiday calendar entry of %(date)s was deleted.",
+    "承办单位（承办人，或收到交办的信访工作机构）在受理前，且在收到之日起5个工作日内（条例第二十三条）；退回交办单位（其分流池或其上级交办）":
+        "The handling unit (a handler, or the petition bureau that received the assignment) before acceptance and "
+        "within 5 working days of receipt (Regulations, Article 23); the case returns to the assigning unit (its "
+        "triage pool or its own assignment from above)",
+    "退回期限": "Return deadline",
+    "今天是最后一天": "Today is the last day",
+    "收到交办（转办）之日起%(n)s个工作日内可以退回（《信访工作条例》第二十三条，节假日和调休按已登记的节假日安排计算）；逾期须受理办理，或与交办机关协商。":
+        "A case can be returned within %(n)s working days of receiving the assignment (transfer) (Regulations on "
+        "Petition Work, Article 23; holidays and swapped working days as entered in the holiday calendar); after "
+        "that it must be accepted and handled, or settled with the assigning body.",
+    "节假日安排：%(year)s年": "Holiday calendar: %(year)s",
+    "年份": "Year",
+    "周一至周五为工作日，周六、周日为休息日；这里只登记例外：法定节假日（休息）和调休上班的周末（上班），以当年国务院办公厅关于节假日安排的通知为准。“工作日”期限（如收到交办（转办）之日起5个工作日内退回，《信访工作条例》第二十三条）按此计算。":
+        "Monday to Friday are working days, Saturday and Sunday rest days; only the exceptions are entered here: "
+        "public holidays (rest) and swapped weekend working days (working), as set by the State Council General "
+        "Office's notice for the year. Periods in working days (such as returning a case within 5 working days of "
+        "receiving the assignment or transfer, Regulations on Petition Work, Article 23) are counted with them.",
+    "尚未登记%(year)s年的节假日安排：登记前，该年按周一至周五上班计算。":
+        "The holiday calendar of %(year)s has not been entered yet: until it is, Monday to Friday count as working "
+        "days.",
+    "星期": "Weekday",
+    "上班": "Working",
+    "休息": "Rest",
+    "该年暂无登记。": "Nothing entered for this year.",
+    "共登记休息日%(rest_count)s天、调休上班日%(work_count)s天。":
+        "%(rest_count)s rest days and %(work_count)s swapped working days entered.",
+    "登记或修改": "Enter or change",
+    "已登记的日期再次登记时，以新填写的为准。": "Entering a date again replaces what was entered for it.",
+    "从CSV文件导入": "Import from a CSV file",
+    "文件中任何一行有误时，整个文件都不导入。": "If any line of the file is wrong, nothing from it is imported.",
+    "导入": "Import",
 })

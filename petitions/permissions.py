@@ -23,6 +23,7 @@ from . import clock
 from .exceptions import NotAllowed, TransitionNotAllowed
 from .models import AssignmentStatus, ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest
 from .selectors import case_visible_qs
+from .services import workdays
 from .services.deadlines import review_possible_later, review_window
 from .workflow import FINAL_MATTER_BLOCKED, TRANSITIONS, Status
 
@@ -82,6 +83,11 @@ class Facts:
             assignment__case=self.case, status=ExtensionStatus.PENDING,
             assignment__assigned_by_org_id__in=self.org_ids,
         ).select_related("assignment__org", "requested_by").order_by("id"))
+
+    @cached_property
+    def return_dues(self):
+        """{assignment pk: last day to return it} for the user's pending assignments (one query)."""
+        return workdays.return_dues(self.own(AssignmentStatus.PENDING))
 
     @cached_property
     def holder(self):
@@ -182,9 +188,20 @@ def _rule_accept(f, action):
     _own(f, AssignmentStatus.PENDING, message=_("该信访件没有交给您所在单位受理。"))
 
 
+def return_overdue_message(due):
+    """Why a return is refused once ``due`` (the last day of the objection period) has passed."""
+    return _("已超过收到交办（转办）之日起%(n)d个工作日的退回期限（%(due)s，《信访工作条例》第二十三条），"
+             "请受理办理，或与交办机关协商。") % {"n": workdays.RETURN_WORKDAYS, "due": due.isoformat()}
+
+
 def _rule_return(f, action):
     _in_scope(f)
     _own(f, AssignmentStatus.PENDING, message=_("只有尚未受理的承办单位才能退回。"))
+    # 条例第二十三条第三款: an organization objects within 5 working days of receiving the case;
+    # afterwards it handles it (or settles it with the assigning body outside the system).
+    dues, today = f.return_dues, clock.today()
+    if all(due < today for due in dues.values()):
+        raise TransitionNotAllowed(return_overdue_message(max(dues.values())))
 
 
 def _rule_request_extension(f, action):
@@ -307,6 +324,24 @@ def can(user, case, action, facts=None):
     except (NotAllowed, TransitionNotAllowed):
         return False
     return True
+
+
+def refusal(user, case, action, facts=None):
+    """Why nobody may do ``action`` on ``case`` now, for a user who otherwise could: the message
+    of the rule's ``TransitionNotAllowed`` (a window has closed, a request is pending ...).
+
+    None when the action is allowed, when the case's state does not offer it, or when the
+    user himself lacks the right or the organization (those stay a plain refusal)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or case.status not in transition.sources:
+        return None
+    try:
+        require(user, case, action, facts)
+    except TransitionNotAllowed as exc:
+        return exc.message
+    except NotAllowed:
+        return None
+    return None
 
 
 def can_report_leader(user, case):

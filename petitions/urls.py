@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, dictionary, intake
+from .views import calendar, cases, dictionary, intake
 from .views import search as search_views
 from .views import actions, inbox, leader, review, supervision
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("dictionaries/<int:pk>/", dictionary.dictionary_edit, name="dictionary_edit"),
     path("dictionaries/<int:pk>/active/", dictionary.dictionary_set_active, name="dictionary_set_active"),
     path("dictionaries/<int:pk>/delete/", dictionary.dictionary_delete, name="dictionary_delete"),
+    path("dictionaries/calendar/", calendar.calendar_page, name="dictionary_calendar"),
+    path("dictionaries/calendar/save/", calendar.calendar_save, name="dictionary_calendar_save"),
+    path("dictionaries/calendar/import/", calendar.calendar_upload, name="dictionary_calendar_import"),
+    path("dictionaries/calendar/<int:pk>/delete/", calendar.calendar_delete, name="dictionary_calendar_delete"),
     # workflow
     path("<int:pk>/action/<slug:action>/", actions.action_view, name="action"),
     path("<int:pk>/export/", actions.export_case, name="export"),

@@ -118,7 +118,8 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     _t("return", _("退回"), {S.AWAITING_ACCEPTANCE, S.IN_PROGRESS}, S.PENDING, HANDLE, requires_note=True,
        alt_permissions=(TRIAGE,), note_label=_("退回理由"),
        alt_targets=frozenset({S.AWAITING_ACCEPTANCE, S.IN_PROGRESS, S.RESULT_REPORTED}),
-       rule=_("承办单位（承办人，或收到交办的信访工作机构）在受理前；退回交办单位（其分流池或其上级交办）"),
+       rule=_("承办单位（承办人，或收到交办的信访工作机构）在受理前，且在收到之日起5个工作日内（条例第二十三条）；"
+               "退回交办单位（其分流池或其上级交办）"),
        inputs=_("退回理由")),
     _t("request_extension", _("申请延期"), {S.IN_PROGRESS}, None, HANDLE, requires_note=True,
        note_label=_("延期理由"),

@@ -1,3 +1,4 @@
+from .calendar import CalendarDay
 from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
 from .dictionary import DictEntry, DictKind
 from .workflow import (
@@ -7,7 +8,7 @@ from .workflow import (
 )
 
 __all__ = [
-    "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "Case", "CaseCounter", "CaseEvent",
+    "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "CalendarDay", "Case", "CaseCounter", "CaseEvent",
     "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
     "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
     "Sex", "Supervision",

@@ -2,6 +2,7 @@
 orders, extension requests, review requests and evaluations."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditLog, OrgUnit
@@ -49,7 +50,9 @@ class Assignment(models.Model):
     result_text = models.TextField(_("办理结果"), blank=True)
     handling_opinion = models.CharField(_("处理意见"), max_length=20, choices=HandlingOpinion.choices, blank=True)
     note = models.TextField(_("交办意见"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the organization received the case: the start of its 5-working-day objection period
+    # (条例第二十三条). Set by the service from the workflow clock, like the deadlines beside it.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("交办记录")

@@ -290,6 +290,7 @@ def _assign_targets(step, targets, *, kind, parent, assigned_by_org):
             case=case, parent=parent, org=org, org_path=org.path, assigned_by_org=assigned_by_org,
             assigned_by=step.actor, kind=kind, is_lead=bool(t.get("is_lead")) or not leads,
             acceptance_due=today + timedelta(days=ACCEPTANCE_DAYS), handling_due=deadline, note=step.note,
+            created_at=step.now,
         ))
     for a in created:
         a.save()
@@ -391,6 +392,11 @@ def _apply_return(step):
     assignment becomes pending again, or the case returns to the assigning bureau's pool."""
     a = _pick(step.facts.own(AssignmentStatus.PENDING), step.data.get("assignment"), field="assignment",
               message=_("请选择要退回的交办记录。"))
+    # 条例第二十三条第三款: within 5 working days of receipt (the rule checked that some own
+    # assignment is still returnable; this is the one picked).
+    due = step.facts.return_dues[a.pk]
+    if due < step.today:
+        raise TransitionNotAllowed(permissions.return_overdue_message(due))
     a.status = AssignmentStatus.RETURNED
     a.save()
     if a.parent_id:
@@ -401,7 +407,7 @@ def _apply_return(step):
     elif not tree.top_group(step.assignments):
         step.case.holder_org = a.assigned_by_org
     step.target_org = a.assigned_by_org
-    step.event_data.update({"assignment": a.pk, "org": a.org.code})
+    step.event_data.update({"assignment": a.pk, "org": a.org.code, "return_due": due.isoformat()})
     _derive(step)
     step.tell(_triage_users(a.assigned_by_org), _("%(org)s退回：%(number)s") % {
         "org": a.org.name, "number": _number(step)})

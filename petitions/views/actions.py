@@ -11,19 +11,29 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import clock, permissions
 from ..exceptions import ConcurrentModification, NotAllowed, ServiceError
 from ..exports import case_export_response
 from ..forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
+from ..models import AssignmentStatus
 from ..selectors import case_get_visible
 from ..services.access_log import case_view_record
 from ..services.notify import case_url
 from ..services.transitions import case_report_result, case_transition
+from ..services.workdays import RETURN_WORKDAYS
 from ..workflow import TRANSITIONS
 
 
 def _after_url(request, case):
     return case_url(case) or reverse("petitions:inbox")
+
+
+def _return_deadlines(facts):
+    """The last day to return each of the user's returnable assignments (条例第二十三条)."""
+    today = clock.today()
+    dues = facts.return_dues
+    return [{"org": a.org, "due": dues[a.pk], "last_day": dues[a.pk] == today}
+            for a in facts.own(AssignmentStatus.PENDING) if dues[a.pk] >= today]
 
 
 def _call_service(request, case, action, form, formset):
@@ -47,8 +57,16 @@ def action_view(request, pk, action):
     case = case_get_visible(request.user, pk)
     facts = permissions.Facts(request.user, case)
     allowed = permissions.can(request.user, case, action, facts)
+    breadcrumbs = [(case.number, case_url(case)), (transition.label, "")]
     if request.method != "POST" and not allowed:
-        raise PermissionDenied(_("您当前不能对该信访件执行“%(label)s”。") % {"label": transition.label})
+        # A closed window (e.g. the 退回 period) is explained; anything else is a plain 403.
+        reason = permissions.refusal(request.user, case, action, facts)
+        if reason is None:
+            raise PermissionDenied(_("您当前不能对该信访件执行“%(label)s”。") % {"label": transition.label})
+        return render(request, "petitions/action_form.html", {
+            "case": case, "transition": transition, "action": action, "refusal": reason,
+            "page_title": transition.label, "breadcrumbs": breadcrumbs,
+        }, status=403)
     form_class = action_form_class(action)
     post = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
@@ -81,8 +99,9 @@ def action_view(request, pk, action):
                 return redirect(_after_url(request, case))
     context = {
         "case": case, "transition": transition, "action": action, "form": form, "formset": formset,
-        "page_title": transition.label, "is_upload": action == "report_result",
-        "breadcrumbs": [(case.number, case_url(case)), (transition.label, "")],
+        "page_title": transition.label, "is_upload": action == "report_result", "breadcrumbs": breadcrumbs,
+        "return_deadlines": _return_deadlines(facts) if action == "return" and allowed else [],
+        "return_workdays": RETURN_WORKDAYS,
     }
     return render(request, "petitions/action_form.html", context, status=status)
 

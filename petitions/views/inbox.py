@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import clock, queues
 from ..paging import CappedPaginator
+from ..services import workdays
 
 INBOX_PERMS = ("petitions.handle_case", "petitions.triage_case")
 
@@ -21,6 +22,8 @@ def inbox(request):
             for key, label, _statuses in queues.INBOX_TABS]
     page = CappedPaginator(queues.inbox_tab(request.user, tab), 30, count=counts[tab]).get_page(request.GET.get("page"))
     queues.assignment_rows(page.object_list, clock.today())
+    if tab == "pending":  # 退回期限 (条例第二十三条): one calendar query for the page
+        workdays.attach_return_dues(page.object_list, clock.today())
     return render(request, "petitions/inbox.html", {
         "tabs": tabs, "tab": tab, "page": page, "page_title": _("我的信访"),
     })
