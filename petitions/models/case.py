@@ -33,8 +33,9 @@ class Case(models.Model):
     """One registered petition. ``status`` changes only through ``petitions.services``."""
 
     number = models.CharField(_("信访件编号"), max_length=40, unique=True)
+    # Indexed by case_unique_org_year_seq (registered_org first).
     registered_org = models.ForeignKey(OrgUnit, verbose_name=_("登记机构"), on_delete=models.PROTECT,
-                                       related_name="registered_cases")
+                                       related_name="registered_cases", db_index=False)
     # Denormalised copy of registered_org.path (paths never move) so that visibility is one
     # indexed prefix scan on this table.
     registered_path = models.CharField(max_length=255, editable=False)
@@ -182,7 +183,8 @@ class Petitioner(models.Model):
         verbose_name = _("信访人")
         verbose_name_plural = _("信访人")
         ordering = ["case", "position"]
-        indexes = [models.Index(fields=["name", "phone"], name="petitioner_name_phone")]
+        # Same name and phone (registration's earlier-cases panel) is found through the phone
+        # index and the name filtered on one or two rows; a (name, phone) index was never used.
 
     def __str__(self):
         return self.name or str(_("匿名"))
@@ -191,7 +193,7 @@ class Petitioner(models.Model):
 class CaseCounter(models.Model):
     """Last issued sequence per (organization, year); the row lock makes numbering gap-free."""
 
-    org = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", db_index=False)  # unique (org, year)
     year = models.PositiveSmallIntegerField()
     last_seq = models.PositiveIntegerField(default=0)
 

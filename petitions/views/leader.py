@@ -2,12 +2,11 @@
 jurisdiction) and the 领导批示 board (all instructions in scope)."""
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .. import clock, queues
-from ..paging import HydratingPaginator, capped
+from ..paging import CappedPaginator, HydratingPaginator, capped
 
 PAGE_SIZE = 30
 # Cases reported to one leader are few; past this many the list says so and the 信访查询 finds the rest.
@@ -39,5 +38,5 @@ def _can_see_board(user):
 def instruction_board(request):
     if not _can_see_board(request.user):
         raise PermissionDenied
-    page = Paginator(queues.instructions(request.user), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(queues.instructions(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "petitions/instructions.html", {"page": page, "page_title": _("领导批示")})
