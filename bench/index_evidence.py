@@ -74,7 +74,8 @@ def entries(v, cur):
          "SELECT * FROM petitions_petitioner WHERE case_id = %s ORDER BY position", [v["case_id"]]),
         ("petitions_petitioner", "petitions_petitioner_id_number_b1dc6e35_like", "search by ID number prefix",
          "SELECT case_id FROM petitions_petitioner WHERE id_number LIKE %s", [v["id_prefix"] + "%"]),
-        ("petitions_petitioner", "petitioner_name_phone", "registration: earlier cases of the same name and phone",
+        ("petitions_petitioner", "petitions_petitioner_phone_dd70539b",
+         "registration: earlier cases of the same name and phone (name filtered on the phone's rows)",
          "SELECT case_id FROM petitions_petitioner WHERE name = %s AND phone = %s", [name, phone]),
         ("petitions_petitioner", "petitions_petitioner_phone_dd70539b", "search by phone",
          "SELECT case_id FROM petitions_petitioner WHERE phone = %s", [phone]),
@@ -89,8 +90,11 @@ def entries(v, cur):
         ("petitions_assignment", "petitions_assignment_assigned_by_org_id_42beef07", "审核办理: results reported to a bureau",
          "SELECT case_id FROM petitions_assignment WHERE assigned_by_org_id = %s AND status = 'reported'",
          [v["bureau_id"]]),
-        ("petitions_caseevent", "caseevent_case_time", "the trail of a case, in order",
+        ("petitions_caseevent", "petitions_caseevent_case_id_9de88173", "the trail of a case, in order",
          "SELECT * FROM petitions_caseevent WHERE case_id = %s ORDER BY created_at, id", [v["case_id"]]),
+        ("petitions_caseevent", "caseevent_instruct_time", "领导批示 board: newest instructions first",
+         "SELECT id, case_id FROM petitions_caseevent WHERE action = 'instruct' ORDER BY created_at DESC, id DESC "
+         "LIMIT 30", []),
         ("petitions_evaluation", "evaluation_unique_case_target", "one evaluation per case and target; KPI join",
          "SELECT value FROM petitions_evaluation WHERE case_id = %s", [v["case_id"]]),
     ]
