@@ -107,9 +107,12 @@ def inbox_tab(user, tab):
 
 
 def assignment_rows(assignments, today=None):
-    """Attach ``due`` to each assignment: acceptance deadline before acceptance, then handling."""
+    """Attach ``due`` to each assignment: acceptance deadline before acceptance, then handling.
+    Before acceptance, ``set_handling_due`` is the 办理期限 the assigning bureau specified (交办机关
+    指定期限), so the unit sees it before it accepts."""
     today = today or clock.today()
     for a in assignments:
+        a.set_handling_due = a.handling_due if a.status == AssignmentStatus.PENDING else None
         if a.status == AssignmentStatus.PENDING:
             a.due = due_info(a.acceptance_due, today)
         elif a.status == AssignmentStatus.ACCEPTED:

@@ -46,6 +46,13 @@ def test_assign_page_get_and_post(client, cast, clock):
     assert case.status == Status.AWAITING_ACCEPTANCE and case.assignments.count() == 2
     lead = case.assignments.get(is_lead=True)
     assert lead.org.code == "533922101" and lead.handling_due == DAY0 + timedelta(days=30)
+    # The unit sees the deadline the bureau set before it accepts: on the case page and in its inbox.
+    due = (DAY0 + timedelta(days=30)).isoformat()
+    login(client, cast.township_handler)
+    detail = client.get(reverse("petitions:detail", args=[case.pk])).content.decode()
+    assert f"指定办理期限 {due}" in detail
+    inbox = client.get(reverse("petitions:inbox")).content.decode()
+    assert f"指定办理期限 {due}" in inbox
 
 
 def test_stale_form_shows_the_concurrency_message_and_changes_nothing(client, cast):
