@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.views.i18n import set_language
 from django.urls import include, path
 
 from accounts import views as account_views
@@ -8,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works before login too (the login page offers it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -74,6 +74,14 @@ def test_english_switch_is_remembered(client, clerk):
     assert '<html lang="en">' in client.get(reverse("home")).content.decode()
 
 
+def test_language_can_be_switched_on_the_login_page(client, db):
+    login_page = client.get(reverse("accounts:login")).content.decode()
+    assert f'action="{reverse("set_language")}"' in login_page and 'value="en"' in login_page
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("accounts:login")})
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
+    assert '<html lang="en">' in client.get(reverse("accounts:login")).content.decode()
+
+
 def test_security_headers(client, db):
     response = client.get(reverse("accounts:login"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
