@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 # (label, url name, any of these permissions)
 NAV_ITEMS = (
     (_("首页"), "home", ()),
+    (_("任务管理"), "accounts:reminders", ()),
     (_("来访登记"), "petitions:register_visit", ("petitions.register_case",)),
     (_("来信登记"), "petitions:register_letter", ("petitions.register_case",)),
     (_("上级交办"), "petitions:register_referral", ("petitions.register_case",)),

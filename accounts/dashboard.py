@@ -1,6 +1,9 @@
 """What the home page shows each role. Case counts come from the petitions selectors when
 that app provides them (``petitions.selectors.home_widgets``)."""
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .reminders import home_items
 
 
 def home_context(user):
@@ -11,6 +14,7 @@ def home_context(user):
         home_widgets = None
     if home_widgets is not None:
         widgets = home_widgets(user)
-    reminders = user.reminders.filter(is_read=False)[:10]
+    today = timezone.localdate()
+    tasks, reminders = home_items(user, today=today)
     roles = [g.name for g in user.groups.all()]
-    return {"widgets": widgets, "reminders": reminders, "roles": roles, "page_title": _("首页")}
+    return {"widgets": widgets, "tasks": tasks, "reminders": reminders, "roles": roles, "page_title": _("首页")}

@@ -127,3 +127,12 @@ class AuditFilterForm(forms.Form):
                                   choices=[("", _("全部")), ("1", _("成功")), ("0", _("失败"))])
 
 
+
+
+class TaskForm(forms.Form):
+    """任务管理: one personal task."""
+
+    title = forms.CharField(label=_("任务内容"), max_length=200)
+    due_date = forms.DateField(label=_("完成期限"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    body = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

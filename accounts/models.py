@@ -179,10 +179,18 @@ class AuditChainHead(models.Model):
         verbose_name = _("审计链头")
 
 
+class ReminderKind(models.TextChoices):
+    NOTICE = "notice", _("系统提醒")
+    TASK = "task", _("个人任务")
+
+
 class Reminder(models.Model):
-    """A personal reminder or notification (任务管理 / 提醒)."""
+    """A notification from the workflow (系统提醒) or a task the user keeps for himself (任务管理).
+
+    ``is_read`` means read for a notice and done for a task."""
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类别"), max_length=10, choices=ReminderKind.choices, default=ReminderKind.NOTICE)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=200, blank=True)

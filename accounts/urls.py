@@ -22,4 +22,11 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_edit, name="org_edit"),
     path("orgs/<int:pk>/delete/", views.org_delete, name="org_delete"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("tasks/", views.reminder_list, name="reminders"),
+    path("tasks/<int:pk>/", views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),
+    path("notices/read/", views.notice_read, name="notice_read_all"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
+    path("notices/<int:pk>/", views.notice_open, name="notice_open"),
 ]

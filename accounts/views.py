@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +15,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import reminders as reminder_services
 from . import services
 from .audit import client_ip
 from .dashboard import home_context
 from .exceptions import ServiceError
 from .forms import (
-    AuditFilterForm, LoginForm, OrgForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, UserForm,
+    AuditFilterForm, LoginForm, OrgForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TaskForm,
+    UserForm,
 )
 from .models import AuditLog
 from .security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
@@ -324,3 +327,78 @@ def audit_list(request):
                                                         "breadcrumbs": _crumbs((_("审计日志"), None))})
 
 
+
+
+# --- 任务管理 / 提醒 -----------------------------------------------------------------------------
+
+def reminder_list(request):
+    """任务管理: the user's open tasks (with a form to add one), done tasks, and notifications."""
+    user = request.user
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reminder_services.task_save(user=user, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("任务已添加。"))
+            return redirect("accounts:reminders")
+    notices = Paginator(reminder_services.notices(user), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/reminders.html", {
+        "form": form, "tasks": reminder_services.task_rows(list(reminder_services.open_tasks(user)[:200]),
+                                                           timezone.localdate()),
+        "done": list(reminder_services.done_tasks(user)[:20]), "page": notices,
+        "unread": reminder_services.notices(user).filter(is_read=False).count(),
+        "page_title": _("任务管理"),
+    })
+
+
+def task_edit(request, pk):
+    user = request.user
+    task = reminder_services.reminder_get_own(user, pk)
+    if task.kind != "task":
+        raise Http404
+    initial = {"title": task.title, "body": task.body,
+               "due_date": timezone.localdate(task.due_at) if task.due_at else None}
+    form = TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reminder_services.task_save(user=user, task=task, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("任务已保存。"))
+            return redirect("accounts:reminders")
+    return render(request, "accounts/task_form.html", {"form": form, "task": task, "page_title": _("修改任务")})
+
+
+@require_POST
+def task_done(request, pk):
+    task = reminder_services.reminder_get_own(request.user, pk)
+    reminder_services.task_set_done(user=request.user, task=task, done=request.POST.get("done") != "0")
+    return redirect("accounts:reminders")
+
+
+@require_POST
+def task_delete(request, pk):
+    task = reminder_services.reminder_get_own(request.user, pk)
+    reminder_services.task_delete(user=request.user, task=task)
+    messages.success(request, _("任务已删除。"))
+    return redirect("accounts:reminders")
+
+
+@require_POST
+def notice_read(request, pk=None):
+    notice = reminder_services.reminder_get_own(request.user, pk) if pk is not None else None
+    reminder_services.notice_mark_read(user=request.user, notice=notice)
+    next_url = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("accounts:reminders")
+
+
+def notice_open(request, pk):
+    """Follow a notification's link and mark it read."""
+    notice = reminder_services.reminder_get_own(request.user, pk)
+    reminder_services.notice_mark_read(user=request.user, notice=notice)
+    return redirect(reminder_services.safe_target(notice, request) or reverse("accounts:reminders"))

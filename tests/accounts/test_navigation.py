@@ -55,13 +55,13 @@ def test_business_roles_see_no_administration(client, clerk):
 def test_admin_sees_the_dictionary_page_in_the_navigation(client, sysadmin):
     client.force_login(sysadmin)
     labels = list(map(str, nav_labels(client)))
-    assert labels == ["首页", "用户管理", "角色管理", "机构管理", "基础字典"]
+    assert labels == ["首页", "任务管理", "用户管理", "角色管理", "机构管理", "基础字典"]
     assert "分流池" not in labels
 
 
 def test_auditor_sees_only_the_audit_log(client, auditor):
     client.force_login(auditor)
-    assert list(map(str, nav_labels(client))) == ["首页", "审计日志"]
+    assert list(map(str, nav_labels(client))) == ["首页", "任务管理", "审计日志"]
 
 
 def test_every_label_in_the_tables_exists():

@@ -1,0 +1,115 @@
+"""任务管理 and 提醒: the user's own tasks and the notifications the workflow sends him.
+
+Everything here acts on the requesting user's own rows only: another user's reminder is a 404,
+whatever its id. Personal tasks are private notes, not case actions, so they are not written
+to the audit log (DESIGN.md §8).
+"""
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from .exceptions import ServiceError
+from .models import Reminder, ReminderKind
+
+TASK_SOON_DAYS = 7
+
+
+def reminders_of(user):
+    return Reminder.objects.filter(user=user)
+
+
+def reminder_get_own(user, pk):
+    try:
+        return reminders_of(user).get(pk=pk)
+    except (Reminder.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def open_tasks(user):
+    """Tasks not done: those with a due date first, soonest first."""
+    from django.db.models import F
+
+    return (reminders_of(user).filter(kind=ReminderKind.TASK, is_read=False)
+            .order_by(F("due_at").asc(nulls_last=True), "-created_at"))
+
+
+def done_tasks(user):
+    return reminders_of(user).filter(kind=ReminderKind.TASK, is_read=True).order_by("-created_at")
+
+
+def notices(user):
+    return reminders_of(user).filter(kind=ReminderKind.NOTICE).order_by("is_read", "-created_at")
+
+
+def task_rows(tasks, today):
+    """Attach ``due_day`` (local date) and ``overdue`` to each task of an evaluated list."""
+    for t in tasks:
+        t.due_day = timezone.localdate(t.due_at) if t.due_at else None
+        t.overdue = t.due_day is not None and t.due_day < today
+    return tasks
+
+
+def home_items(user, *, today):
+    """The home page's 我的提醒: unread notices and open tasks due within a week or overdue."""
+    soon = _end_of(today + timedelta(days=TASK_SOON_DAYS))
+    tasks = task_rows(list(open_tasks(user).filter(due_at__lt=soon)[:10]), today)
+    unread = list(notices(user).filter(is_read=False)[:10])
+    return tasks, unread
+
+
+def _end_of(day):
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _due(day):
+    # A task is due at the end of its day (Asia/Shanghai): 23:59:59 is still in time.
+    return None if day is None else _end_of(day) - timedelta(microseconds=1)
+
+
+def task_save(*, user, title, due_date=None, body="", task=None):
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("请填写任务内容。"), field="title")
+    if task is not None and (task.user_id != user.pk or task.kind != ReminderKind.TASK):
+        raise Http404
+    with transaction.atomic():
+        if task is None:
+            task = Reminder(user=user, kind=ReminderKind.TASK)
+        task.title, task.body, task.due_at = title[:200], (body or "").strip(), _due(due_date)
+        task.save()
+    return task
+
+
+def task_set_done(*, user, task, done):
+    if task.user_id != user.pk or task.kind != ReminderKind.TASK:
+        raise Http404
+    Reminder.objects.filter(pk=task.pk).update(is_read=bool(done))
+
+
+def task_delete(*, user, task):
+    if task.user_id != user.pk or task.kind != ReminderKind.TASK:
+        raise Http404
+    task.delete()
+
+
+def notice_mark_read(*, user, notice=None):
+    """One notice, or all of the user's unread notices; returns how many were marked."""
+    qs = notices(user).filter(is_read=False)
+    if notice is not None:
+        if notice.user_id != user.pk:
+            raise Http404
+        qs = qs.filter(pk=notice.pk)
+    return qs.update(is_read=True)
+
+
+def safe_target(reminder, request):
+    """Where opening a notice leads: its link if it stays on this site, else the task list."""
+    url = reminder.url or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return None
