@@ -39,9 +39,11 @@ PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xf_prod
 serve-prod: $(VENV)/.installed
 	mkdir -p var
 	test -s var/secret_key || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > var/secret_key)
+	test -s var/field_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/field_key)
 	test -n "$$DATABASE_URL" || createdb -h 127.0.0.1 -U postgres xf_prod 2>/dev/null || true
 	export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
-		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" PORT=$(PORT) && \
+		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
+		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" PORT=$(PORT) && \
 	$(BIN)/python manage.py migrate --noinput -v0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	exec $(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
@@ -56,6 +58,7 @@ loadtest: $(VENV)/.installed
 
 check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		DJANGO_FIELD_ENCRYPTION_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
 		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## messages: extract new strings, fill zh_Hans (identity) and en (bin/translations_en.py), recompile

@@ -38,7 +38,7 @@ def pages(end):
         "home-handler": ("township_handler", "/"),
         "search-common": ("triage", "/cases/search/?q=拆迁"),
         "search-rare": ("triage", "/cases/search/?q=噪音扰民"),
-        "search-id": ("triage", "/cases/search/?id_number=533922"),
+        "search-id": ("triage", "/cases/search/?id_number=11010519491231002X"),
         "archive": ("triage", "/cases/archive/"),
         "report-summary": ("statistician", f"/reports/summary/?{year}"),
         "report-bureau": ("statistician", f"/reports/bureau-data/?{year}"),

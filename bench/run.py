@@ -416,7 +416,11 @@ def run_pages(bench, end):
     for term, label in (("拆迁", "常见词"), ("拖欠工资", "常见短语"), ("噪音扰民", "较少"), ("鹏程花园", "无命中")):
         bench.page(f"关键词搜索 “{term}” ({label})", "triage", "petitions:search", query={"q": term},
                    floor=keyword_floor(term) if is_pg else None)
-    bench.page("信访查询 按身份证号", "triage", "petitions:search", query={"id_number": "533922"})
+    from petitions.models import Petitioner
+
+    known_id = (Petitioner.objects.exclude(id_number="").order_by("-id").values_list("id_number", flat=True)[1000:1001]
+                or ["11010519491231002X"])[0]  # decrypted by the field; the search encrypts it again
+    bench.page("信访查询 按身份证号", "triage", "petitions:search", query={"id_number": known_id})
     bench.page("办结存档首页", "triage", "petitions:archive")
 
     start = end - timedelta(days=364)

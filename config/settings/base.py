@@ -26,6 +26,24 @@ def env_bool(name, default=False):
 
 SECRET_KEY = env("SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789abcdef")
 DEBUG = env_bool("DEBUG", False)
+
+
+def _local_field_key():
+    """Outside production: a random key kept in var/field_key (created on first use, mode 0600),
+    so that a development or benchmark database is readable by every process on this machine."""
+    path = BASE_DIR / "var" / "field_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(os.urandom(32).hex())
+    return path.read_text().strip()
+
+
+# Key of the identity numbers stored encrypted (petitions/fieldcrypt.py): 64 hex characters.
+# Production requires DJANGO_FIELD_ENCRYPTION_KEY (losing it makes the stored numbers unreadable);
+# dev falls back to var/field_key, the tests use a fixed key.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -58,7 +76,9 @@ MIDDLEWARE = [
     "accounts.middleware.ContentSecurityPolicyMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# "config.urls" serves everything; "config.urls_portal" only the public portal (/portal/), for the
+# internet-side deployment (README, "Production"): DJANGO_ROOT_URLCONF=config.urls_portal.
+ROOT_URLCONF = env("ROOT_URLCONF", "config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -181,3 +201,14 @@ LOGGING = {
 CJK_FONT_PATH = BASE_DIR / "reports" / "fonts" / "wqy-microhei.ttc"
 
 SITE_TITLE = _("信访信息业务处理系统")
+
+# Public portal (群众端, DESIGN.md §7): limits per client address, counted in the database so that
+# they hold across gunicorn workers (README, "Public portal").
+PORTAL_SUBMIT_LIMIT = 5  # online petitions registered per address ...
+PORTAL_SUBMIT_WINDOW_SECONDS = 60 * 60  # ... within an hour
+PORTAL_TRACK_FAILURE_LIMIT = 10  # failed tracking look-ups (wrong number or code) per address ...
+PORTAL_TRACK_WINDOW_SECONDS = 60 * 60  # ... within an hour
+PORTAL_CAPTCHA_TTL_SECONDS = 10 * 60
+# A fixed captcha answer lets automated tests fill the form. Set only in config/settings/test.py;
+# production.py pins it to None and no environment variable reads it.
+PORTAL_CAPTCHA_FIXED_ANSWER = None

@@ -1,4 +1,5 @@
 from .base import *  # noqa: F401,F403
-from .base import env_bool
+from .base import FIELD_ENCRYPTION_KEY, _local_field_key, env_bool
 
 DEBUG = env_bool("DEBUG", True)
+FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or _local_field_key()

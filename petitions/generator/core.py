@@ -16,6 +16,7 @@ count, years and end date) always produces the same data.
 import bisect
 from datetime import date, timedelta
 
+from .. import fieldcrypt
 from ..idcard import make_id_number
 from ..text import search_text
 from . import data as D
@@ -145,8 +146,8 @@ class Record:
 
 
 class Person:
-    __slots__ = ("name", "sex", "birth", "id_number", "phone", "address", "ethnicity", "education", "political",
-                 "workplace")
+    __slots__ = ("name", "sex", "birth", "id_number", "id_token", "phone", "address", "ethnicity", "education",
+                 "political", "workplace")
 
 
 def day_str(day, _cache={}):
@@ -301,6 +302,7 @@ class Simulator:
         region_code, region_name = self.regions.pick(rng)
         seq = int(rng.random() * 500) * 2 + (1 if p.sex == "M" else 0)
         p.id_number = make_id_number(region_code, p.birth, seq)
+        p.id_token = fieldcrypt.encrypt(p.id_number)  # stored encrypted, as the model field does
         p.name = self._name(p.sex)
         p.phone = D.MOBILE_PREFIXES[int(rng.random() * len(D.MOBILE_PREFIXES))] + f"{int(rng.random() * 1e8):08d}"
         town = territory if territory.kind == "township" else None

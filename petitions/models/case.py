@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 
+from ..fields import EncryptedIdentityField
 from ..workflow import Status
 from .dictionary import DictEntry
 
@@ -172,7 +173,8 @@ class Petitioner(models.Model):
     age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
     ethnicity = models.ForeignKey(DictEntry, verbose_name=_("民族"), **DICT_FK)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
-    id_number = models.CharField(_("身份证号"), max_length=30, blank=True, db_index=True)
+    # Stored encrypted (petitions/fieldcrypt.py, SM4/SM3); exact lookups only; index in Meta.
+    id_number = EncryptedIdentityField(_("身份证号"), max_length=100, blank=True)
     education = models.ForeignKey(DictEntry, verbose_name=_("文化程度"), **DICT_FK)
     political = models.ForeignKey(DictEntry, verbose_name=_("政治面貌"), **DICT_FK)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -185,6 +187,9 @@ class Petitioner(models.Model):
         ordering = ["case", "position"]
         # Same name and phone (registration's earlier-cases panel) is found through the phone
         # index and the name filtered on one or two rows; a (name, phone) index was never used.
+        # The encrypted ID number gets a plain b-tree for equality (no pattern index: prefix
+        # search over ciphertext means nothing).
+        indexes = [models.Index(fields=["id_number"], name="petitioner_id_token")]
 
     def __str__(self):
         return self.name or str(_("匿名"))

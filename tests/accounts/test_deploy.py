@@ -18,12 +18,19 @@ def run_check(**env_overrides):
 
 
 def test_deploy_check_reports_nothing():
-    result = run_check(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="xf.example.gov.cn")
+    result = run_check(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="xf.example.gov.cn",
+                       DJANGO_FIELD_ENCRYPTION_KEY=secrets.token_hex(32))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_check(DJANGO_ALLOWED_HOSTS="xf.example.gov.cn")
+    result = run_check(DJANGO_ALLOWED_HOSTS="xf.example.gov.cn", DJANGO_FIELD_ENCRYPTION_KEY=secrets.token_hex(32))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_field_encryption_key():
+    result = run_check(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="xf.example.gov.cn")
+    assert result.returncode != 0
+    assert "DJANGO_FIELD_ENCRYPTION_KEY" in result.stderr
