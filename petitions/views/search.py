@@ -1,6 +1,10 @@
 """信访查询 and 办结存档: read-only lists over the visible cases, with Excel export."""
+import secrets
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from reports import exporters
@@ -31,16 +35,61 @@ EXPORT_COLUMNS = [
 ]
 
 
+SAVED_SEARCHES = "xf_saved_searches"
+SAVED_SEARCHES_KEPT = 20
+URL_PARAMS = ("page", "export")  # what may travel in the address besides the saved-search key
+
+
+def _save_criteria(request, post):
+    """Keep the submitted criteria in the session under a random key; return the key.
+
+    The form is posted, never sent as a query string: names, ID numbers, phone numbers and
+    keywords would otherwise sit in the address bar, the browser history and every access log
+    (DESIGN.md §9, "no PII in URLs or logs"). The results page is ``?s=<key>``."""
+    saved = dict(request.session.get(SAVED_SEARCHES) or {})
+    key = secrets.token_urlsafe(9)
+    saved[key] = {k: post.getlist(k) for k in post if k != "csrfmiddlewaretoken" and k not in URL_PARAMS}
+    while len(saved) > SAVED_SEARCHES_KEPT:
+        saved.pop(next(iter(saved)))
+    request.session[SAVED_SEARCHES] = saved
+    return key
+
+
+def _criteria(request):
+    """The criteria of this request: a saved search (``?s=``) of this session, else the query string."""
+    key = request.GET.get("s")
+    stored = (request.session.get(SAVED_SEARCHES) or {}).get(key) if key else None
+    if stored is None:
+        return request.GET
+    data = QueryDict(mutable=True)
+    for name, values in stored.items():
+        data.setlist(name, values)
+    for name in URL_PARAMS:
+        if name in request.GET:
+            data[name] = request.GET[name]
+    return data
+
+
 def _list_view(request, *, form_class, archive, template, title):
     """The shared page: form, one page of results, or the export of all of them."""
-    form = form_class(request.user, request.GET)
+    if request.method == "POST":
+        form = form_class(request.user, request.POST)
+        if form.is_valid():
+            return redirect(f"{request.path}?{urlencode({'s': _save_criteria(request, request.POST)})}")
+        return render(request, template, {
+            "form": form, "page": None, "rows": None, "page_title": title, "breadcrumbs": [(title, None)],
+            "can_export": request.user.has_perm("petitions.export_case"),
+            "show_pii": request.user.has_perm("petitions.view_pii"),
+        })
+    data = _criteria(request)
+    form = form_class(request.user, data)
     page = rows = None
     show_pii = request.user.has_perm("petitions.view_pii")
     if form.is_valid():
         query = case_search(request.user, form.cleaned_data, archive=archive)
-        if request.GET.get("export") == "xlsx":
+        if data.get("export") == "xlsx":
             return _export(request, query, form, title=title, show_pii=show_pii, archive=archive)
-        page = result_page(query, request.GET.get("page"))
+        page = result_page(query, data.get("page"))
         rows = display_rows(page.rows, show_pii=show_pii)
     return render(request, template, {
         "form": form, "page": page, "rows": rows, "page_title": title, "breadcrumbs": [(title, None)],
