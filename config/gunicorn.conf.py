@@ -3,7 +3,7 @@
 Measured with `make loadtest` (50 users, PostgreSQL on the same machine; docs/performance.md §5):
 on 2 cores shared with other work, 2 workers served 9.5 requests/s with a median of 1.3 s,
 3 workers 6.8 requests/s (2.5 s) and 5 workers (the textbook 2 × cores + 1) 4.7 requests/s
-(5.1 s); on a quiet machine 2 workers serve the 50 users at a p95 of 91 ms. The requests are
+(5.1 s); on a quiet machine 2 workers serve the 50 users at a p95 of 89 ms. The requests are
 CPU-bound (templates, ORM, password hashing at login) and PostgreSQL needs the same cores, so
 workers beyond the core count only add context switches and memory. With the database on
 its own machine, start from 2 × cores + 1 and measure again.
