@@ -355,6 +355,7 @@ EN.update({
     "越级": "Skip-level",
     "归档时间": "Archived at",
     "当前所在机构": "Current organization",
+    "责任信访机构": "Responsible petition bureau",
     "公开答复": "Public reply",
     "公开答复时间": "Public reply at",
     "登记信访件": "Register petition cases",
@@ -995,7 +996,6 @@ EN.update({
     "办理状态": "Handling status",
     "批示": "Instruction",
     "暂无信访件。": "No petition cases.",
-    "所在机构": "Organization",
     "办理情况": "Handling",
     "复查申请期限": "Review request period",
     "复核申请期限": "Re-review request period",
@@ -1015,6 +1015,29 @@ EN.update({
     "暂无领导批示。": "No leader instructions yet.",
     "呈报给我的信访件": "Petition cases submitted to me",
     "暂无待批示的信访件。": "No petition cases awaiting instruction.",
+    "系统提醒": "Notifications",
+    "个人任务": "Personal task",
+    "任务内容": "Task",
+    "完成期限": "Due date",
+    "备注": "Notes",
+    "任务已添加。": "Task added.",
+    "任务已保存。": "Task saved.",
+    "任务已删除。": "Task deleted.",
+    "修改任务": "Edit task",
+    "任务管理": "Tasks",
+    "我的任务": "My tasks",
+    "添加任务": "Add task",
+    "暂无待办任务。": "No open tasks.",
+    "已完成的任务": "Completed tasks",
+    "恢复": "Reopen",
+    "全部标为已读": "Mark all as read",
+    "标为已读": "Mark as read",
+    "全部任务和提醒": "All tasks and notifications",
+    "任务": "Task",
+    "请填写任务内容。": "Please describe the task.",
+    "完成": "Done",
+    "修改": "Edit",
+    "指定办理期限": "Handling deadline set by the assigning body",
     "仅列出期限最近的 %(n)s 件，其余请在信访查询中按状态“待批示”查找。":
         "Only the %(n)s with the nearest deadlines are listed; find the rest in Search with the state “awaiting instruction”.",
     "督办及超期信访件": "Supervised and overdue petition cases",
@@ -1139,4 +1162,104 @@ EN.update({
     "从CSV文件导入": "Import from a CSV file",
     "文件中任何一行有误时，整个文件都不导入。": "If any line of the file is wrong, nothing from it is imported.",
     "导入": "Import",
+})
+
+# the public portal (petitions/portal/, templates/portal/)
+EN.update({
+    "已登记": "Registered",
+    "已受理": "Accepted",
+    "受理机构": "Receiving bureau",
+    "请选择": "Please choose",
+    "请选择受理机构。": "Please choose the receiving bureau.",
+    "请填写身份证号。": "Please enter your ID number.",
+    "请填写联系电话。": "Please enter a phone number.",
+    "请选择信访目的。": "Please choose the purpose of the petition.",
+    "不清楚（由信访部门分类）": "Not sure (the petition bureau will classify it)",
+    "验证码": "Verification code",
+    "请填写验证码。": "Please enter the verification code.",
+    "请填写正确的联系电话（手机或固定电话）。": "Please enter a valid phone number (mobile or landline).",
+    "验证码不正确或已过期，请输入新的验证码。": "The verification code is wrong or has expired; please enter the new one.",
+    "请填写信访件编号。": "Please enter the case number.",
+    "请填写查询码。": "Please enter the query code.",
+    "请至少选择一项评价。": "Please choose at least one rating.",
+    "请填写请求理由。": "Please give the reasons for your request.",
+    "表单已失效，请刷新页面后重新提交。": "This form has expired; please reload the page and submit again.",
+    "同一网络地址提交过于频繁，请%(minutes)d分钟后再试。":
+        "Too many submissions from this network address; please try again in %(minutes)d minutes.",
+    "提交成功": "Submitted",
+    "查询失败次数过多，请%(minutes)d分钟后再试。": "Too many failed look-ups; please try again in %(minutes)d minutes.",
+    "未找到该信访件，请核对信访件编号和查询码。": "No petition case found; please check the case number and the query code.",
+    "办理进度": "Progress",
+    "评价已提交，感谢您的评价。": "Your rating has been submitted. Thank you.",
+    "申请已提交，上一级机关将自收到申请之日起30日内答复。":
+        "Your request has been submitted; the next level up will answer within 30 days of receiving it.",
+    "评价选项无效。": "Invalid rating.",
+    "该信访件尚未答复，暂不能评价。": "This petition case has not been answered yet and cannot be rated.",
+    "已对%(target)s作出评价，每项只能评价一次。": "%(target)s has already been rated; each can be rated once only.",
+    "该信访件已评价，每项只能评价一次。": "This petition case has already been rated; each can be rated once only.",
+    "该信访件不能在网上提出复查（复核）申请，请向原办理机关书面提出。":
+        "A review (re-review) of this petition case cannot be requested online; please apply in writing to the "
+        "handling body.",
+    "网上信访限流记录": "Online petition rate-limit record",
+    "我要信访": "Submit a petition",
+    "提交": "Submit",
+    "办理机关": "Handling body",
+    "申请%(what)s": "Request %(what)s",
+    "在线提交信访事项，提交后获得信访件编号和查询码。":
+        "Submit a petition online; you receive a case number and a query code.",
+    "凭信访件编号和查询码查看办理进度和答复意见，对答复作出评价，或在规定期限内申请复查、复核。":
+        "With the case number and query code, follow the progress and read the answer, rate the answer, or request "
+        "a review or re-review within the time limit.",
+    "查看信访部门公开的答复意见。": "Read the replies the petition bureaus have published.",
+    "办理指南": "Guide",
+    "信访部门自收到信访事项之日起15日内决定是否受理，并转送、交办有权处理的机关（《信访工作条例》第二十二条）。":
+        "Within 15 days of receiving a petition the petition bureau decides whether to accept it and forwards or "
+        "assigns it to the competent body (Regulations on Petition Work, Article 22).",
+    "有权处理的机关自受理之日起60日内办结并书面答复；情况复杂的，经批准可适当延长，延长期限不超过30日（第三十四条）。":
+        "The competent body concludes the matter and answers in writing within 60 days of acceptance; in complex "
+        "cases this may be extended with approval by at most 30 days (Article 34).",
+    "对处理意见不服的，可自收到书面答复之日起30日内请求原办理机关的上一级机关复查；对复查意见不服的，可自收到复查意见之日起30日内请求复核（第三十五条、第三十六条）。":
+        "If you disagree with the answer you may ask the next level up of the handling body for a review within "
+        "30 days of receiving the written answer; if you disagree with the review you may ask for a re-review "
+        "within 30 days of receiving it (Articles 35 and 36).",
+    "已经或者依法应当通过诉讼、仲裁、行政复议等法定途径解决的事项，请依照有关法律、行政法规的规定向有关机关提出。":
+        "Matters that are being, or by law must be, resolved through litigation, arbitration, administrative "
+        "reconsideration or other legal channels must be brought before the competent bodies as the laws and "
+        "regulations provide.",
+    "处理您的请求时发生错误，请稍后重试。": "An error occurred while handling your request. Please try again later.",
+    "请如实填写。带 * 的为必填项。提交后请保存信访件编号和查询码，用于查询办理进度。":
+        "Please fill in truthfully. Fields marked * are required. After submitting, keep the case number and the "
+        "query code to follow the progress.",
+    "信访事项": "The matter",
+    "看不清？换一张": "Hard to read? Show another",
+    "验证码图片": "Verification code image",
+    "暂无公开答复。": "No published replies yet.",
+    "第 %(page)s 页": "Page %(page)s",
+    "您访问的页面不存在。": "The page you asked for does not exist.",
+    "您的信访事项已提交，信访部门将自收到之日起15日内决定是否受理。":
+        "Your petition has been submitted; the petition bureau will decide within 15 days of receipt whether to "
+        "accept it.",
+    "请抄写或截图保存信访件编号和查询码：查询码只显示这一次，凭它们才能查询办理进度、评价答复和申请复查。":
+        "Write down or take a screenshot of the case number and the query code: the query code is shown only this "
+        "once, and you need both to follow the progress, rate the answer and request a review.",
+    "查询办理进度": "Follow the progress",
+    "回执已显示过": "The receipt has already been shown",
+    "为保护您的信息，信访件编号和查询码只显示一次。请凭您保存的编号和查询码查询。":
+        "To protect your information the case number and query code are shown only once. Please use the ones you "
+        "kept to look the case up.",
+    "退出查询": "Close this case",
+    "受理日期": "Accepted on",
+    "答复日期": "Answered on",
+    "办结日期": "Concluded on",
+    "申请日期": "Requested on",
+    "答复期限": "Answer due",
+    "提交评价": "Submit rating",
+    "对%(target)s的评价": "Rating of %(target)s",
+    "对答复意见不服的，可在%(until)s前（含当日）申请%(what)s，由上一级机关办理。":
+        "If you disagree with the answer you may request %(what)s until %(until)s (inclusive); the next level up "
+        "handles it.",
+    "提交%(what)s申请": "Request %(what)s",
+    "信访人应当如实反映情况，不得捏造、歪曲事实，不得诬告、陷害他人。":
+        "Petitioners must state the facts truthfully and must not invent or distort facts or falsely accuse "
+        "others.",
 })

@@ -22,7 +22,7 @@ from .workflow import Status, TRANSITIONS
 COLUMNS = 6
 EVENT_LABELS = {
     "register": gettext_lazy("登记"), "answer_face_to_face": gettext_lazy("当面答复"),
-    "overdue": gettext_lazy("超期"),
+    "overdue": gettext_lazy("超期"), "evaluate": gettext_lazy("满意度评价"),
 }
 
 

@@ -1,6 +1,7 @@
 from .calendar import CalendarDay
 from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
 from .dictionary import DictEntry, DictKind
+from .portal import PortalAttempt, PortalAttemptKind
 from .workflow import (
     Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
     CaseView, Evaluation, EvaluationTarget,
@@ -10,6 +11,6 @@ from .workflow import (
 __all__ = [
     "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "CalendarDay", "Case", "CaseCounter", "CaseEvent",
     "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
-    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
+    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "PortalAttempt", "PortalAttemptKind", "ReviewLevel", "ReviewRequest", "Satisfaction",
     "Sex", "Supervision",
 ]

@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "register": _("登记"),
     "answer_face_to_face": _("当面答复"),
     "overdue": _("超期"),
+    "evaluate": _("满意度评价"),
 }
 
 

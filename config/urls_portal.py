@@ -1,0 +1,16 @@
+"""URLconf of the internet-side deployment: the public portal only (DESIGN.md §7).
+
+Selected with DJANGO_ROOT_URLCONF=config.urls_portal (README, "Production"). Staff pages, the
+admin and the staff login do not exist here: every other URL is a 404 rendered by the portal.
+"""
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", login_not_required(RedirectView.as_view(pattern_name="portal:home", permanent=False))),
+    path("portal/", include("petitions.portal.urls")),
+]
+
+handler404 = "petitions.portal.views.not_found"
+handler500 = "petitions.portal.views.server_error"

@@ -1,0 +1,190 @@
+"""网上信访 on the portal: the form, the captcha, the limits and the registration it leads to."""
+import pytest
+from django.contrib.auth import authenticate
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.audit import verify_chain
+from accounts.models import AuditLog, User
+from petitions.models import Case, CaseEvent, Channel, Petitioner, PortalAttempt
+from petitions.pool import pool_qs
+from petitions.portal import captcha
+from petitions.services.portal import portal_actor_for
+from petitions.workflow import Status
+from tests.factories import PASSWORD
+from tests.portal.helpers import *  # noqa: F401,F403
+from tests.portal.helpers import CONTENT, ID_NUMBER, PHONE, form_post, open_form, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {"cases": Case.objects.count(), "petitioners": Petitioner.objects.count(),
+            "events": CaseEvent.objects.count(), "audit": AuditLog.objects.count()}
+
+
+def errors_of(response):
+    form = response.context["form"]
+    return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+
+
+def test_form_needs_no_login_and_is_chinese(client, orgs):
+    response = client.get(reverse("portal:submit"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html and "我要信访" in html
+    assert "nav class=\"sidenav" not in html and "退出" not in html  # no staff navigation
+    # The receiving bureau is chosen among the petition bureaus of the prefecture and the counties.
+    bureaus = [label for value, label in response.context["form"].fields["bureau"].choices if value]
+    assert bureaus == ["州信访局", "青峰市信访局", "石门县信访局", "云溪县信访局"]
+    assert "js/idcard.js" in html and 'class="js-idcard"' in html  # the registration form's live ID check
+
+
+def test_submission_lands_in_the_chosen_bureaus_pool(client, orgs, county_triage, triage):
+    response = submit(client)
+    assert response.status_code == 302 and response.url == reverse("portal:receipt")
+    case = Case.objects.get()
+    assert case.channel == Channel.ONLINE and case.status == Status.PENDING
+    assert case.registered_org.code == "53392201" and case.holder_org.code == "53392201"
+    assert case.problem_region.code == "533922" and case.content == CONTENT
+    person = case.petitioners.get()
+    assert (person.name, person.id_number, person.phone, person.sex) == ("赵大海", ID_NUMBER, PHONE, "M")
+    assert person.age is not None  # sex and age come from the ID number, as at the window
+    assert pool_qs(county_triage).filter(pk=case.pk).exists()
+    assert pool_qs(triage).filter(pk=case.pk).exists()  # the prefecture bureau sees its counties' pools
+
+    actor = User.objects.get(username="portal:53392201")
+    event = CaseEvent.objects.get(case=case)
+    assert (event.action, event.to_status, event.actor, event.actor_org.code) == (
+        "register", Status.PENDING, actor, "53392201")
+    assert event.data["channel"] == Channel.ONLINE
+    audit = AuditLog.objects.get(action="case.register")
+    assert audit.actor_username == "portal:53392201" and audit.ip_address == "127.0.0.1"
+    assert ID_NUMBER not in audit.summary + str(audit.data) and PHONE not in audit.summary + str(audit.data)
+    assert verify_chain() is None
+
+    receipt = client.get(response.url).content.decode()
+    assert case.number in receipt and case.query_code in receipt
+    again = client.get(response.url).content.decode()  # shown once only
+    assert case.query_code not in again and "回执已显示过" in again
+    assert PortalAttempt.objects.filter(kind="submit", succeeded=True).count() == 1
+
+
+def test_portal_account_cannot_log_in(client, orgs):
+    submit(client)
+    actor = User.objects.get(username="portal:53392201")
+    assert actor.is_locked and not actor.has_usable_password()
+    assert set(actor.get_all_permissions()) == {"petitions.register_case"}
+    assert authenticate(username=actor.username, password="") is None
+    response = client.post(reverse("accounts:login"), {"username": actor.username, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and response.status_code == 200
+
+
+def test_portal_account_is_locked_again_on_next_use(orgs):
+    actor = portal_actor_for(orgs["53392201"])
+    actor.set_password(PASSWORD)
+    actor.is_locked = False
+    actor.save()
+    actor = portal_actor_for(orgs["53392201"])
+    assert actor.is_locked and not actor.has_usable_password()
+    assert authenticate(username=actor.username, password=PASSWORD) is None
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"id_number": ID_NUMBER[:17] + ("0" if ID_NUMBER[17] != "0" else "1")}, "id_number", "身份证号校验位不正确，请核对。"),
+    ({"id_number": "53392219710823"}, "id_number", "身份证号应为18位。"),
+    ({"id_number": ""}, "id_number", "请填写身份证号。"),
+    ({"content": "   "}, "content", "反映问题及诉求不能为空。"),
+    ({"name": ""}, "name", "请填写信访人姓名。"),
+    ({"phone": "abc"}, "phone", "请填写正确的联系电话（手机或固定电话）。"),
+    ({"bureau": ""}, "bureau", "请选择受理机构。"),
+    ({"captcha": "WRONG"}, "captcha", "验证码不正确或已过期，请输入新的验证码。"),
+])
+def test_bad_input_gives_a_chinese_error_and_saves_nothing(client, orgs, overrides, field, message):
+    before = counts()
+    response = submit(client, **overrides)
+    assert response.status_code == 200
+    assert message in errors_of(response)[field]
+    assert counts() == before
+    assert response.context["form"]["captcha"].value() == ""  # a new image, an empty box
+
+
+def test_a_department_is_not_a_receiving_bureau(client, orgs):
+    response = submit(client, bureau=str(orgs["53390003"].pk))  # 州人社局
+    assert "请选择受理机构。" in errors_of(response)["bureau"]
+    assert not Case.objects.exists()
+
+
+def test_a_captcha_answer_is_checked_once():
+    session = {}
+    answer = captcha.captcha_issue(session)
+    assert captcha.captcha_verify(session, answer)
+    assert not captcha.captcha_verify(session, answer)
+    answer = captcha.captcha_issue(session)
+    assert not captcha.captcha_verify(session, "WRONG")
+    assert not captcha.captcha_verify(session, answer)  # a wrong guess used it up too
+
+
+@override_settings(PORTAL_CAPTCHA_FIXED_ANSWER=None)
+def test_a_solved_captcha_does_not_serve_a_second_post(client, orgs):
+    token = open_form(client)
+    first_answer = client.session[captcha.SESSION_KEY]["answer"]
+    first = client.post(reverse("portal:submit"), form_post(token, content="", captcha=first_answer))
+    assert "content" in errors_of(first) and "captcha" not in errors_of(first)
+    while client.session[captcha.SESSION_KEY]["answer"] == first_answer:  # 1 in 456,976
+        client.get(reverse("portal:captcha"), {"new": "1"})
+    second = client.post(reverse("portal:submit"), form_post(token, captcha=first_answer))
+    assert "验证码不正确或已过期，请输入新的验证码。" in errors_of(second)["captcha"]
+    assert not Case.objects.exists()
+
+
+@override_settings(PORTAL_CAPTCHA_FIXED_ANSWER=None)
+def test_random_captcha_is_drawn_and_checked(client, orgs):
+    token = open_form(client)
+    image = client.get(reverse("portal:captcha"))
+    assert image["Content-Type"] == "image/png" and image.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "no-store" in image["Cache-Control"]
+    answer = client.session[captcha.SESSION_KEY]["answer"]
+    assert len(answer) == captcha.LENGTH and set(answer) <= set(captcha.ALPHABET)
+    assert client.get(reverse("portal:captcha")).status_code == 200
+    assert client.session[captcha.SESSION_KEY]["answer"] == answer  # the same image until asked for a new one
+    response = client.post(reverse("portal:submit"), form_post(token, captcha=answer.lower()))
+    assert response.status_code == 302 and Case.objects.count() == 1
+
+
+def test_double_post_makes_one_case(client, orgs):
+    token = open_form(client)
+    data = form_post(token)
+    first = client.post(reverse("portal:submit"), data)
+    second = client.post(reverse("portal:submit"), data)  # the captcha is used up: the token decides
+    assert first.status_code == second.status_code == 302
+    assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1
+    receipt = client.get(second.url).content.decode()
+    assert Case.objects.get().query_code in receipt
+    assert PortalAttempt.objects.filter(kind="submit").count() == 1  # a replay is not counted
+
+
+def test_a_token_from_another_session_is_refused(client, orgs):
+    from django.test import Client
+
+    token = open_form(Client())
+    response = client.post(reverse("portal:submit"), form_post(token))
+    assert response.status_code == 200
+    assert "表单已失效，请刷新页面后重新提交。" in [str(e) for e in response.context["form"].non_field_errors()]
+    assert not Case.objects.exists()
+
+
+@override_settings(PORTAL_SUBMIT_LIMIT=2)
+def test_submissions_are_limited_per_address(client, orgs):
+    for _i in range(2):
+        assert submit(client).status_code == 302
+    before = counts()
+    response = submit(client)
+    assert response.status_code == 200
+    text = " ".join(str(e) for e in response.context["form"].non_field_errors())
+    assert "同一网络地址提交过于频繁" in text and "分钟后再试" in text
+    assert counts() == before
+    # Another address is not affected.
+    token = open_form(client)
+    other = client.post(reverse("portal:submit"), form_post(token), REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 302 and Case.objects.count() == 3
