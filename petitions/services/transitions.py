@@ -350,6 +350,7 @@ def _apply_reject(step):
         raise _error(_("请填写告知信访人的途径（如向人民法院提起诉讼、申请仲裁或行政复议）。"), field="channel")
     step.case.answer_text = _("不予受理：%(reason)s。告知途径：%(channel)s") % {"reason": reason.name, "channel": channel}
     step.event_data.update({"reason_code": reason.code, "reason": reason.name, "channel": channel})
+    step.case.closed_at = step.now  # 办结: a lawful refusal ends the matter (statistics count it 办结)
     step.to_status = Status.REJECTED
 
 
@@ -357,6 +358,7 @@ def _apply_not_reaccept(step):
     step.case.answer_text = _("不再受理：%(reason)s") % {"reason": step.note}
     if step.case.first_case_id:
         step.event_data["first_case"] = step.case.first_case.number
+    step.case.closed_at = step.now
     step.to_status = Status.NOT_REACCEPTED
 
 

@@ -85,3 +85,18 @@ def test_organization_without_cases_is_not_ranked(dataset, statistician):
         org=OrgUnit.objects.get(code="533922"), period=Period(date(2025, 1, 1), date(2025, 6, 30))))
     ranking = definitions.kpi_ranking(table, "acc_pct")
     assert [r.cells for r in ranking.rows] == [[1, "石门镇", 0.5], [2, "石门县本级", 0.455], [None, "龙潭乡", None]]
+
+
+def test_refusals_are_timed_by_their_event_whether_or_not_closed_at_is_set(client, dataset, statistician):
+    """不予受理 sets 办结时间 (closed_at); rows refused before the service did have none. The KPI
+    times a refusal by its event (reports/selectors.py kpi_counts, query 2), so both agree."""
+    from petitions.models import Case
+    from petitions.workflow import Status
+
+    refused = Case.objects.filter(status__in=(Status.REJECTED, Status.ARCHIVED), accepted_at__isnull=True)
+    assert refused.exists() and not refused.filter(closed_at__isnull=True).exists()
+    before = [(r.kind, r.cells) for r in kpi_get(client, statistician).context["table"].rows]
+    assert before == expected.KPI
+    refused.update(closed_at=None)  # as written before the service set it
+    after = [(r.kind, r.cells) for r in kpi_get(client, statistician).context["table"].rows]
+    assert after == expected.KPI
