@@ -22,6 +22,7 @@ NAV_ITEMS = (
                                           "reports.view_statistics", "petitions.supervise_case")),
     (_("分析图表"), "reports:charts", ("reports.view_statistics",)),
     (_("生成报表"), "reports:index", ("reports.view_statistics",)),
+    (_("数据交换"), "petitions:exchange", ("petitions.exchange_package",)),
     (_("用户管理"), "accounts:user_list", ("accounts.manage_user",)),
     (_("角色管理"), "accounts:role_list", ("accounts.manage_role",)),
     (_("机构管理"), "accounts:org_list", ("accounts.manage_orgunit",)),

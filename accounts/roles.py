@@ -39,6 +39,8 @@ STANDARD_ROLES = (
     RoleSpec("clerk", "登记员", ("petitions.register_case", "petitions.view_pii")),
     RoleSpec("triage", "分流员", (
         "petitions.triage_case", "petitions.register_case", "petitions.view_pii", "petitions.export_case",
+        # Data packages carry full identity numbers, so the exchange goes with view_pii (DESIGN.md §6).
+        "petitions.exchange_package",
     )),
     RoleSpec("leader", "领导", (
         "petitions.instruct_case", "petitions.supervise_case", "petitions.export_case", "reports.view_statistics",

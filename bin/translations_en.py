@@ -1263,3 +1263,72 @@ EN.update({
         "Petitioners must state the facts truthfully and must not invent or distort facts or falsely accuse "
         "others.",
 })
+
+# petitions/exchange, petitions/services/exchange.py and the 数据交换 page (DESIGN.md §6)
+EN.update({
+    "数据包中的文件超过大小上限，已拒收。": "A file in the package exceeds the size limit; the package was rejected.",
+    "数据包内文件数量异常，已拒收。": "The package holds an abnormal number of files; it was rejected.",
+    "数据包含有不允许的文件名，已拒收。": "The package contains a file name that is not allowed; it was rejected.",
+    "数据包解压后体积异常（疑似压缩炸弹），已拒收。":
+        "The package is abnormally large when unpacked (suspected zip bomb); it was rejected.",
+    "数据包缺少清单或签名，已拒收。": "The package lacks its manifest or signature; it was rejected.",
+    "数据包中的数据行无法解析，已拒收。": "Data lines in the package cannot be parsed; the package was rejected.",
+    "数据包中的数据行格式有误，已拒收。": "A data line in the package is malformed; the package was rejected.",
+    "数据包超过大小上限，已拒收。": "The package exceeds the size limit; it was rejected.",
+    "不是有效的数据包（zip）文件。": "This is not a valid package (zip) file.",
+    "数据包清单无法解析，已拒收。": "The package manifest cannot be parsed; the package was rejected.",
+    "数据包格式版本 %(v)s 不受支持（本系统为 %(ours)s）。":
+        "Package format version %(v)s is not supported (this system uses %(ours)s).",
+    "发送机构 %(org)s 没有已登记的有效公钥，已拒收。":
+        "The sending organization %(org)s has no registered active public key; the package was rejected.",
+    "数据包签名验证失败（签名不符或不是该机构的密钥），已拒收。":
+        "The package signature is invalid (wrong signature or not this organization's key); it was rejected.",
+    "数据包文件与清单不一致，已拒收。": "The package files do not match the manifest; the package was rejected.",
+    "数据包文件 %(name)s 的校验值不符（已被篡改或损坏），已拒收。":
+        "The checksum of package file %(name)s does not match (tampered with or damaged); the package was rejected.",
+    "数据包行数与清单不一致，已拒收。": "The package row counts do not match the manifest; the package was rejected.",
+    "您没有导入导出数据交换包的权限。": "You are not allowed to import or export data packages.",
+    "只能导出本辖区的数据。": "You can only export data of your own jurisdiction.",
+    "登记机构 %(org)s 在本系统中不存在": "Registering organization %(org)s does not exist in this system",
+    "登记机构 %(org)s 不在发送机构 %(signer)s 的辖区内":
+        "Registering organization %(org)s is outside the jurisdiction of the sender %(signer)s",
+    "信访件编号与登记机构、年度、序号不符":
+        "The case number does not match the registering organization, year and sequence",
+    "数据交换包": "Data package",
+    "下级系统导出的签名数据包（.zip）。重复导入不会重复登记。":
+        "A signed package (.zip) exported by a lower-level system. Importing it again registers nothing twice.",
+    "导出机构": "Organization to export",
+    "导出该机构及其下级登记的信访件": "Exports the cases registered by this organization and its sub-units",
+    "一次最多导出一年的数据。": "At most one year can be exported at a time.",
+    "数据交换": "Data exchange",
+    "本系统尚未生成数据交换签名密钥，请联系系统管理员运行 exchange_keygen。":
+        "This system has no data-exchange signing key yet; ask the system administrator to run exchange_keygen.",
+    "发送机构": "Sending organization",
+    "公钥": "Public key",
+    "数据交换公钥": "Data-exchange public key",
+    "导入导出数据交换包": "Import and export data packages",
+    "下级系统导出签名数据包，本级导入：验证签名和每个文件的校验值，已有的信访件和处理记录不重复登记，较新的办理状态合并。导入的信访件按其登记机构计入统计报表。":
+        "Lower-level systems export signed packages and this level imports them: the signature and every file's "
+        "checksum are verified, existing cases and events are not registered twice, and newer handling states "
+        "are merged. Imported cases count in the reports under their registering organization.",
+    "导入结果": "Import result",
+    "数据期间": "Data period",
+    "新增信访件": "Cases created",
+    "更新信访件": "Cases updated",
+    "无变化": "Unchanged",
+    "新增处理记录": "Events added",
+    "新增附件": "Attachments added",
+    "拒收信访件": "Cases rejected",
+    "拒收原因": "Reason for rejection",
+    "导入数据包": "Import a package",
+    "导出数据包": "Export a package",
+    "包括该期间登记或有处理记录的信访件，含信访人完整身份信息，请按涉密载体管理。":
+        "Includes the cases registered or handled in the period, with the petitioners' full identity data; "
+        "handle it as a classified medium.",
+    "导出": "Export",
+    "已登记的下级公钥": "Registered public keys of lower levels",
+    "公钥指纹": "Key fingerprint",
+    "尚未登记下级公钥：由系统管理员用 exchange_key_register 命令登记。":
+        "No public keys registered yet: the system administrator registers them with the exchange_key_register "
+        "command.",
+})

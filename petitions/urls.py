@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import calendar, cases, dictionary, intake
 from .views import search as search_views
-from .views import actions, inbox, leader, review, supervision
+from .views import actions, exchange, inbox, leader, review, supervision
 
 app_name = "petitions"
 
@@ -33,4 +33,8 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("supervision/", supervision.supervision_page, name="supervision"),
     path("review/", review.review_queue, name="review_queue"),
+    # data packages between levels
+    path("exchange/", exchange.exchange_page, name="exchange"),
+    path("exchange/import/", exchange.exchange_import, name="exchange_import"),
+    path("exchange/export/", exchange.exchange_export, name="exchange_export"),
 ]

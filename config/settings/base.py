@@ -177,6 +177,10 @@ STORAGES = {
 # view that applies the visibility selectors; MEDIA_URL is deliberately unused.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private")))
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Data packages between levels (DESIGN.md §6): this instance's Ed25519 signing key (mode 0600,
+# made by ``manage.py exchange_keygen``) and the largest package the importer will open.
+EXCHANGE_PRIVATE_KEY_PATH = Path(env("EXCHANGE_PRIVATE_KEY_PATH", str(BASE_DIR / "var" / "exchange_ed25519.key")))
+EXCHANGE_MAX_BYTES = int(env("EXCHANGE_MAX_BYTES", str(2 * 1024 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

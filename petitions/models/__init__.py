@@ -1,6 +1,7 @@
 from .calendar import CalendarDay
 from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
 from .dictionary import DictEntry, DictKind
+from .exchange import ExchangeKey
 from .portal import PortalAttempt, PortalAttemptKind
 from .workflow import (
     Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
@@ -10,7 +11,7 @@ from .workflow import (
 
 __all__ = [
     "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "CalendarDay", "Case", "CaseCounter", "CaseEvent",
-    "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExtensionRequest",
+    "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExchangeKey", "ExtensionRequest",
     "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "PortalAttempt", "PortalAttemptKind", "ReviewLevel", "ReviewRequest", "Satisfaction",
     "Sex", "Supervision",
 ]
