@@ -206,6 +206,18 @@ CJK_FONT_PATH = BASE_DIR / "reports" / "fonts" / "wqy-microhei.ttc"
 
 SITE_TITLE = _("信访信息业务处理系统")
 
+# Outbound notifications beside the in-app reminders (accounts/gateway.py). Links in them are
+# absolute: SITE_URL is the address users open the system at.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", False)
+NOTIFY_SMS_GATEWAY = env("NOTIFY_SMS_GATEWAY")  # e.g. accounts.gateway.LogSmsGateway
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "xinfang@localhost")
+
 # Public portal (群众端, DESIGN.md §7): limits per client address, counted in the database so that
 # they hold across gunicorn workers (README, "Public portal").
 PORTAL_SUBMIT_LIMIT = 5  # online petitions registered per address ...

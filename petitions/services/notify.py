@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
+from accounts import gateway
 from accounts.models import OrgKind, Reminder, User
 
 
@@ -54,11 +55,12 @@ def reminders_create(*, user_ids, title, body="", url="", due_at=None, dedup_key
         Reminder.objects.bulk_create([
             Reminder(user_id=uid, title=title, body=str(body), url=url, due_at=due_at) for uid in user_ids
         ])
+        _deliver(user_ids, title, url)
         return len(user_ids)
     dedup_key = dedup_key[:120]
     existing = set(Reminder.objects.filter(user_id__in=user_ids, dedup_key=dedup_key)
                    .values_list("user_id", flat=True))
-    created = 0
+    created = []
     for uid in user_ids:
         if uid in existing:
             continue
@@ -67,10 +69,19 @@ def reminders_create(*, user_ids, title, body="", url="", due_at=None, dedup_key
             with transaction.atomic():
                 Reminder.objects.create(user_id=uid, title=title, body=str(body), url=url, due_at=due_at,
                                         dedup_key=dedup_key)
-            created += 1
+            created.append(uid)
         except IntegrityError:
             continue
-    return created
+    _deliver(created, title, url)
+    return len(created)
+
+
+def _deliver(user_ids, title, url):
+    """E-mail / SMS beside the in-app reminder (accounts/gateway.py), once the rows exist."""
+    if not user_ids or not gateway.enabled():
+        return
+    users = list(User.objects.filter(pk__in=user_ids).only("id", "email", "phone", "is_active"))
+    transaction.on_commit(lambda: gateway.deliver(users, title=title, url=url))
 
 
 def notify_on_commit(*, users, title, body="", case=None, dedup_key=""):
