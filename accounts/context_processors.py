@@ -27,7 +27,11 @@ NAV_ITEMS = (
     (_("角色管理"), "accounts:role_list", ("accounts.manage_role",)),
     (_("机构管理"), "accounts:org_list", ("accounts.manage_orgunit",)),
     (_("基础字典"), "petitions:dictionary_list", ("petitions.manage_dictionary",)),
+    (_("公共信息"), "bulletin:list", ("petitions.register_case", "petitions.triage_case",
+                                       "petitions.instruct_case", "petitions.supervise_case",
+                                       "petitions.handle_case", "reports.view_statistics")),
     (_("审计日志"), "accounts:audit_list", ("accounts.view_audit",)),
+    (_("两步验证管理"), "accounts:otp_users", ("accounts.role_secadmin",)),
 )
 
 

@@ -14,7 +14,15 @@ def home_context(user):
         home_widgets = None
     if home_widgets is not None:
         widgets = home_widgets(user)
+    notices = []
+    try:
+        from bulletin.selectors import latest_notices
+    except ImportError:  # bulletin not installed in a trimmed deployment
+        latest_notices = None
+    if latest_notices is not None:
+        notices = latest_notices(user)
     today = timezone.localdate()
     tasks, reminders = home_items(user, today=today)
     roles = [g.name for g in user.groups.all()]
-    return {"widgets": widgets, "tasks": tasks, "reminders": reminders, "roles": roles, "page_title": _("首页")}
+    return {"widgets": widgets, "tasks": tasks, "reminders": reminders, "notices": notices, "roles": roles,
+            "page_title": _("首页")}

@@ -14,6 +14,19 @@ class LoginForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(label=_("动态验证码"), max_length=20, strip=True,
+                           help_text=_("身份验证器中显示的6位数字；手机不在身边时可输入一个恢复码。"),
+                           widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
+                                                         "inputmode": "numeric"}))
+
+
+class OtpConfirmForm(forms.Form):
+    code = forms.CharField(label=_("动态验证码"), max_length=20, strip=True,
+                           help_text=_("身份验证器中当前显示的6位数字。"),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("原密码"), strip=False, widget=forms.PasswordInput(
         attrs={"autocomplete": "current-password", "autofocus": True}))

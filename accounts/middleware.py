@@ -1,4 +1,5 @@
-"""Interface language, idle timeout, forced password change and the Content-Security-Policy header."""
+"""Interface language, idle timeout, forced password change and two-factor enrolment, and the
+Content-Security-Policy header."""
 import time
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .otp import otp_required
+
 IDLE_KEY = "_last_activity"
 # The activity stamp is rewritten at most this often: rewriting it on every request made every
 # page, even a read-only one, end with an UPDATE of the session row. The timeout is then exact
@@ -20,7 +23,8 @@ IDLE_STAMP_SECONDS = 60
 
 class SecurityPolicyMiddleware:
     """Log out after SESSION_IDLE_TIMEOUT seconds without a request; send users who must
-    change their password to the password page before anything else."""
+    change their password to the password page before anything else, then those whom policy
+    obliges to use two-factor login (OTP_REQUIRED_*) to the enrolment page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,6 +47,10 @@ class SecurityPolicyMiddleware:
                 allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
                 if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                     return redirect("accounts:password_change")
+            elif not user.otp_enabled and otp_required(user):
+                allowed = {reverse("accounts:otp_setup"), reverse("accounts:logout")}
+                if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                    return redirect("accounts:otp_setup")
         return self.get_response(request)
 
 

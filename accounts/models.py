@@ -87,6 +87,12 @@ class User(AbstractUser):
     is_locked = models.BooleanField(_("已锁定"), default=False)
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Second login factor (accounts/otp.py): the TOTP secret sealed with SM4 (never plaintext), the
+    # last accepted time step (replay protection) and the hashes of the unused recovery codes.
+    otp_enabled = models.BooleanField(_("已启用两步验证"), default=False)
+    otp_secret = models.CharField(max_length=200, blank=True, default="", editable=False)
+    otp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    otp_recovery_codes = models.JSONField(default=list, blank=True, editable=False)
 
     objects = UserManager()
 

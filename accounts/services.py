@@ -1,6 +1,7 @@
 """Writes to organizations, users and roles. Each function checks the actor's permission,
 applies the change and records it in the audit chain, in one transaction."""
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import otp
 from . import roles as role_rules
 from .audit import audit_record
 from .exceptions import NotAllowed, ServiceError
@@ -312,6 +314,7 @@ LOGIN_FAILURE_SUMMARIES = {
     "bad_credentials": gettext_lazy("登录失败：用户名或密码错误，或账号已停用、锁定"),
     "account_locked_out": gettext_lazy("登录被拒绝：账号因多次失败已锁定"),
     "address_locked_out": gettext_lazy("登录被拒绝：来源地址因多次失败已锁定"),
+    "otp": gettext_lazy("登录失败：动态验证码错误"),
 }
 
 LOGOUT_SUMMARIES = {
@@ -320,9 +323,10 @@ LOGOUT_SUMMARIES = {
 }
 
 
-def user_login_record(*, user, request):
-    """Audit a successful login (``login``)."""
-    audit_record(action="login", actor=user, target=user, request=request, summary=_("登录成功"))
+def user_login_record(*, user, request, second_factor=None):
+    """Audit a successful login (``login``); ``second_factor`` is "totp" or "recovery" after the code step."""
+    audit_record(action="login", actor=user, target=user, request=request, summary=_("登录成功"),
+                 data={"second_factor": second_factor} if second_factor else None)
 
 
 def user_login_failed_record(*, username, request, reason):
@@ -336,3 +340,110 @@ def user_logout_record(*, user, request, reason="logout"):
     """Audit a logout (``logout``), by the user or by the idle timeout."""
     audit_record(action="logout", actor=user, target=user, request=request,
                  summary=LOGOUT_SUMMARIES.get(reason, gettext_lazy("退出登录")), data={"reason": reason})
+
+
+# --- second login factor (TOTP) --------------------------------------------------------------
+
+def _recovery_hashes(codes):
+    return [make_password(otp.normalize_code(c)) for c in codes]
+
+
+def _otp_consume(user, code, *, allow_recovery):
+    """On a row locked FOR UPDATE: accept a TOTP code (recording its step, so it cannot be replayed)
+    or, if allowed, an unused recovery code (removing it). Returns "totp", "recovery" or None."""
+    if not user.otp_enabled or not user.otp_secret:
+        return None
+    step = otp.verify(otp.unseal(user.otp_secret), code, last_step=user.otp_last_step)
+    if step is not None:
+        user.otp_last_step = step
+        user.save(update_fields=["otp_last_step"])
+        return "totp"
+    typed = otp.normalize_code(code)
+    if allow_recovery and typed and not typed.isdigit():
+        for hashed in user.otp_recovery_codes:
+            if check_password(typed, hashed):
+                user.otp_recovery_codes = [h for h in user.otp_recovery_codes if h != hashed]
+                user.save(update_fields=["otp_recovery_codes"])
+                return "recovery"
+    return None
+
+
+@transaction.atomic
+def otp_verify(*, user, code):
+    """The login's code step: "totp", "recovery" or None. The caller counts and audits a failure
+    (it is a login failure); a success is audited as the login itself."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    return _otp_consume(user, code, allow_recovery=True)
+
+
+@transaction.atomic
+def otp_enable(*, user, secret, code, request=None):
+    """Enrol: store ``secret`` (bytes) sealed once ``code`` proves the authenticator holds it.
+    Returns the new recovery codes in plaintext (shown once; only hashes are stored). Audit: ``otp.enable``."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.otp_enabled:
+        raise ServiceError(_("已启用两步验证。"), code="otp_already_enabled")
+    step = otp.verify(secret, code)
+    if step is None:
+        raise ServiceError(_("动态验证码不正确，请核对手机时间后重试。"), code="otp_bad_code", field="code")
+    codes = otp.new_recovery_codes()
+    user.otp_secret = otp.seal(secret)
+    user.otp_enabled = True
+    user.otp_last_step = step
+    user.otp_recovery_codes = _recovery_hashes(codes)
+    user.save(update_fields=["otp_secret", "otp_enabled", "otp_last_step", "otp_recovery_codes"])
+    audit_record(action="otp.enable", actor=user, target=user, request=request, summary=_("启用两步验证"))
+    return codes
+
+
+def _otp_clear(user):
+    user.otp_enabled = False
+    user.otp_secret = ""
+    user.otp_last_step = None
+    user.otp_recovery_codes = []
+    user.save(update_fields=["otp_secret", "otp_enabled", "otp_last_step", "otp_recovery_codes"])
+
+
+@transaction.atomic
+def otp_disable(*, user, code, request=None):
+    """A user turns the second factor off with a current code; refused when policy requires it.
+    Audit: ``otp.disable``."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if otp.otp_required(user):
+        raise ServiceError(_("您的角色必须使用两步验证，不能关闭。"), code="otp_required")
+    if _otp_consume(user, code, allow_recovery=False) is None:
+        raise ServiceError(_("动态验证码不正确。"), code="otp_bad_code", field="code")
+    _otp_clear(user)
+    audit_record(action="otp.disable", actor=user, target=user, request=request, summary=_("关闭两步验证"))
+    return user
+
+
+@transaction.atomic
+def otp_recovery_regenerate(*, user, code, request=None):
+    """Replace the recovery codes (the old ones stop working) after a current code. Returns the new
+    codes in plaintext. Audit: ``otp.recovery_codes``."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _otp_consume(user, code, allow_recovery=False) is None:
+        raise ServiceError(_("动态验证码不正确。"), code="otp_bad_code", field="code")
+    codes = otp.new_recovery_codes()
+    user.otp_recovery_codes = _recovery_hashes(codes)
+    user.save(update_fields=["otp_recovery_codes"])
+    audit_record(action="otp.recovery_codes", actor=user, target=user, request=request,
+                 summary=_("重新生成两步验证恢复码"))
+    return codes
+
+
+@transaction.atomic
+def otp_reset(*, actor, user, request=None):
+    """The security administrator removes a user's second factor (lost phone); the user enrols
+    again at next login if policy requires it. Audit: ``otp.reset``."""
+    _require(actor, "accounts.role_secadmin")
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(_("不能重置自己的两步验证，请由另一名安全管理员操作。"), code="otp_reset_self")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.otp_enabled:
+        raise ServiceError(_("该用户未启用两步验证。"), code="otp_not_enabled")
+    _otp_clear(user)
+    audit_record(action="otp.reset", actor=actor, target=user, request=request,
+                 summary=_("重置用户 %(u)s 的两步验证") % {"u": user.username})
+    return user

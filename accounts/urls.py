@@ -6,9 +6,15 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_otp, name="login_otp"),
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
+    path("otp/", views.otp_setup, name="otp_setup"),
+    path("otp/disable/", views.otp_disable, name="otp_disable"),
+    path("otp/recovery-codes/", views.otp_recovery_codes, name="otp_recovery_codes"),
+    path("otp/users/", views.otp_user_list, name="otp_users"),
+    path("otp/users/<int:pk>/reset/", views.otp_reset, name="otp_reset"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),

@@ -1,5 +1,8 @@
 """HTTP in, service call, HTTP out. No business rules here."""
+import time as clock
 from datetime import datetime, time, timedelta
+
+from django.conf import settings
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, authenticate, update_session_auth_hash
@@ -15,16 +18,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import otp
 from . import reminders as reminder_services
 from . import services
 from .audit import client_ip
 from .dashboard import home_context
 from .exceptions import ServiceError
 from .forms import (
-    AuditFilterForm, LoginForm, OrgForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TaskForm,
+    AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TaskForm,
     UserForm,
 )
-from .models import AuditLog
+from .models import AuditLog, User
 from .security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
 from .selectors import org_get_visible, org_visible_qs, user_get_visible, user_visible_qs
 
@@ -76,19 +80,81 @@ def login_view(request):
                 else:
                     form.add_error(None, _("用户名或密码错误，或账号已被停用、锁定。还可尝试%(n)d次。") % {
                         "n": remaining_attempts(username, ip)})
+            elif user.otp_enabled:
+                # The password was right; the session stays anonymous until the code step succeeds.
+                request.session.cycle_key()
+                request.session[OTP_PENDING_KEY] = {"uid": user.pk, "backend": user.backend, "next": next_url,
+                                                    "at": int(clock.time())}
+                return redirect("accounts:login_otp")
             else:
                 with transaction.atomic():
                     record_attempt(username=username, ip=ip, succeeded=True)
                     services.user_login_record(user=user, request=request)
                 login(request, user)
-                if user.must_change_password:
-                    messages.info(request, _("首次登录或密码已被重置，请先修改密码。"))
-                    return redirect("accounts:password_change")
-                if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                               require_https=request.is_secure()):
-                    return redirect(next_url)
-                return redirect("home")
+                return _after_login(request, user, next_url)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+OTP_PENDING_KEY = "_otp_pending"
+OTP_SETUP_KEY = "_otp_setup"
+
+
+def _after_login(request, user, next_url):
+    if user.must_change_password:
+        messages.info(request, _("首次登录或密码已被重置，请先修改密码。"))
+        return redirect("accounts:password_change")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                   require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("home")
+
+
+def _pending_user(request):
+    """The user who passed the password step in this session, or None (none, expired, or since locked)."""
+    pending = request.session.get(OTP_PENDING_KEY)
+    if not pending or clock.time() - pending.get("at", 0) > settings.OTP_PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pending["uid"], is_active=True, is_locked=False, otp_enabled=True).first()
+
+
+@login_not_required
+def login_otp(request):
+    """Second login step: the 6-digit TOTP code or a recovery code. Wrong codes count toward the
+    same lockout as wrong passwords and are audited as ``login.failed`` (reason ``otp``)."""
+    user = _pending_user(request)
+    if user is None:
+        request.session.pop(OTP_PENDING_KEY, None)
+        messages.error(request, _("登录验证已超时，请重新输入用户名和密码。"))
+        return redirect("accounts:login")
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        account_until, ip_until = username_locked_until(user.username), ip_locked_until(ip)
+        if account_until is None and ip_until is None:
+            method = services.otp_verify(user=user, code=form.cleaned_data["code"])
+            if method is not None:
+                pending = request.session.pop(OTP_PENDING_KEY)
+                with transaction.atomic():
+                    record_attempt(username=user.username, ip=ip, succeeded=True)
+                    services.user_login_record(user=user, request=request, second_factor=method)
+                login(request, user, backend=pending["backend"])
+                if method == "recovery":
+                    messages.warning(request, _("您使用了一个恢复码登录，还剩%(n)d个；请尽快在个人资料中重新生成。")
+                                     % {"n": len(User.objects.get(pk=user.pk).otp_recovery_codes)})
+                return _after_login(request, user, pending["next"])
+            with transaction.atomic():
+                record_attempt(username=user.username, ip=ip, succeeded=False)
+                services.user_login_failed_record(username=user.username, request=request, reason="otp")
+            account_until, ip_until = username_locked_until(user.username), ip_locked_until(ip)
+        else:
+            services.user_login_failed_record(username=user.username, request=request,
+                                              reason="account_locked_out" if account_until else "address_locked_out")
+        if account_until is not None or ip_until is not None:
+            request.session.pop(OTP_PENDING_KEY, None)
+            messages.error(request, _locked_message(account_until=account_until, ip_until=ip_until))
+            return redirect("accounts:login")
+        form.add_error("code", _("动态验证码错误。还可尝试%(n)d次。") % {"n": remaining_attempts(user.username, ip)})
+    return render(request, "registration/login_otp.html", {"form": form})
 
 
 @require_POST
@@ -114,7 +180,69 @@ def profile(request):
         services.profile_update(user=user, request=request, **form.cleaned_data)
         messages.success(request, _("个人资料已保存。"))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "breadcrumbs": _crumbs((_("个人资料"), None))})
+    return render(request, "accounts/profile.html", {
+        "form": form, "otp_form": OtpConfirmForm(), "otp_required": otp.otp_required(user),
+        "breadcrumbs": _crumbs((_("个人资料"), None))})
+
+
+# --- own second factor -----------------------------------------------------------------------
+
+def otp_setup(request):
+    """Enrolment: show a new secret (and its otpauth:// link), confirm it with a current code, then
+    show the recovery codes once. Users whom policy obliges are sent here by the middleware."""
+    user = request.user
+    if user.otp_enabled:
+        return redirect("accounts:profile")
+    token = request.session.get(OTP_SETUP_KEY)
+    if token is None:
+        token = request.session[OTP_SETUP_KEY] = otp.seal(otp.new_secret())  # the session row holds it sealed too
+    secret = otp.unseal(token)
+    form = OtpConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.otp_enable(user=user, secret=secret, code=form.cleaned_data["code"], request=request)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            request.session.pop(OTP_SETUP_KEY, None)
+            messages.success(request, _("两步验证已启用。"))
+            return render(request, "accounts/otp_codes.html", {"codes": codes})
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "secret": otp.b32_grouped(secret), "required": otp.otp_required(user),
+        "uri": otp.provisioning_uri(secret, account=user.username, issuer=settings.OTP_ISSUER),
+        "breadcrumbs": _crumbs((_("个人资料"), "accounts:profile"), (_("两步验证"), None))})
+
+
+@require_POST
+def otp_disable(request):
+    form = OtpConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.otp_disable(user=request.user, code=form.cleaned_data["code"], request=request)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("两步验证已关闭。"))
+    else:
+        messages.error(request, _("请输入动态验证码。"))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def otp_recovery_codes(request):
+    form = OtpConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            codes = services.otp_recovery_regenerate(user=request.user, code=form.cleaned_data["code"],
+                                                     request=request)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已生成新的恢复码，原恢复码作废。"))
+            return render(request, "accounts/otp_codes.html", {"codes": codes})
+    else:
+        messages.error(request, _("请输入动态验证码。"))
+    return redirect("accounts:profile")
 
 
 def password_change(request):
@@ -223,6 +351,31 @@ def user_reset_password(request, pk):
     else:
         messages.error(request, _("请填写临时密码。"))
     return redirect("accounts:user_edit", pk=target.pk)
+
+
+@permission_required("accounts.role_secadmin", raise_exception=True)
+def otp_user_list(request):
+    """安全管理员: who uses two-factor login, with a reset for a lost phone."""
+    q = request.GET.get("q", "").strip()
+    qs = user_visible_qs(request.user).select_related("organization")
+    if q:
+        qs = qs.filter(username__icontains=q) | qs.filter(real_name__icontains=q)
+    page = Paginator(qs.order_by("-otp_enabled", "username"), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/otp_users.html", {"page": page, "q": q,
+                                                       "breadcrumbs": _crumbs((_("两步验证管理"), None))})
+
+
+@require_POST
+@permission_required("accounts.role_secadmin", raise_exception=True)
+def otp_reset(request, pk):
+    target = user_get_visible(request.user, pk)
+    try:
+        services.otp_reset(actor=request.user, user=target, request=request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已重置用户 %(u)s 的两步验证。") % {"u": target.username})
+    return redirect("accounts:otp_users")
 
 
 # --- roles -----------------------------------------------------------------------------------

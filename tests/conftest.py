@@ -6,7 +6,7 @@ Cast (org codes from accounts.demo): prefecture bureau 53390001; 石门县 burea
 """
 import pytest
 
-from tests.factories import make_org_tree, make_user
+from tests.factories import enrol_otp, make_org_tree, make_user
 
 
 @pytest.fixture
@@ -16,12 +16,18 @@ def orgs(db):
 
 @pytest.fixture
 def sysadmin(orgs):
-    return make_user("admin", roles=["sysadmin"])
+    # The 三员 must use two-factor login (OTP_REQUIRED_PERMISSIONS): the fixtures have enrolled,
+    # as every administrator has after his first login, so force_login sessions are not diverted.
+    user = make_user("admin", roles=["sysadmin"])
+    enrol_otp(user)
+    return user
 
 
 @pytest.fixture
 def auditor(orgs):
-    return make_user("auditor", roles=["auditor"])
+    user = make_user("auditor", roles=["auditor"])
+    enrol_otp(user)
+    return user
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "accounts",
+    "bulletin",
     "petitions",
     "reports",
 ]
@@ -150,6 +151,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
+# Second login factor (TOTP, accounts/otp.py; 等保 身份鉴别 d). Holders of any of these permissions must
+# enrol before they can use the system; OTP_REQUIRED_FOR_ALL extends the obligation to every account.
+OTP_REQUIRED_PERMISSIONS = ("accounts.role_sysadmin", "accounts.role_secadmin", "accounts.role_auditor")
+OTP_REQUIRED_FOR_ALL = env_bool("OTP_REQUIRED_FOR_ALL", False)
+OTP_ISSUER = "XinfangOA"
+OTP_PENDING_SECONDS = 5 * 60  # time allowed between the password step and the code step
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute lifetime of a working day
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -314,6 +314,8 @@ def attachment_orphans_sweep(*, older_than=ORPHAN_GRACE_SECONDS, now=None):
         if not path.is_file() or path.stat().st_mtime > cutoff:
             continue
         rel = path.relative_to(root)
+        if rel.parts[0] == "bulletin":  # 公共信息 files (bulletin/services.py), stored with their rows
+            continue
         if rel.parts[0] == STAGING_DIR:
             path.unlink(missing_ok=True)
             removed += 1

@@ -1,6 +1,8 @@
 """Page objects: what a journey does on a page, not how the page is built."""
+import base64
 import os
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -39,12 +41,23 @@ class BasePage:
 class LoginPage(BasePage):
     path = "/accounts/login/"
 
-    def login(self, username, password=DEMO_PASSWORD):
+    def login(self, username, password=DEMO_PASSWORD, *, second_factor=True):
+        """Password step; then, unless ``second_factor`` is False, the two-factor step the account
+        needs: the code page for an enrolled account, enrolment for a 三员 demo account at its first
+        login (the demo data enrols nobody)."""
+        self.submit_password(username, password)
+        if second_factor and self.path_now == OtpSetupPage.path:
+            OtpSetupPage(self.page).enrol().proceed()
+        elif second_factor and self.path_now == OtpCodePage.path:
+            OtpCodePage(self.page).enter(OtpCodePage.code_for(username))
+        return HomePage(self.page)
+
+    def submit_password(self, username, password=DEMO_PASSWORD):
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
         self.page.locator("main button[type=submit]").click()
         self.page.wait_for_load_state()
-        return HomePage(self.page)
+        return self
 
     def error_text(self):
         return self.page.locator(".msg-error").inner_text()
@@ -52,6 +65,58 @@ class LoginPage(BasePage):
 
 class HomePage(BasePage):
     path = "/"
+
+
+class OtpCodePage(BasePage):
+    """Second login step."""
+    path = "/accounts/login/code/"
+
+    @staticmethod
+    def code_for(username):
+        """The next unused code of an enrolled account (the authenticator app on the phone)."""
+        from accounts import otp
+        from accounts.models import User
+
+        user = User.objects.get(username=username)
+        step = max(otp.time_step() - 1, (user.otp_last_step or 0) + 1)
+        return otp.hotp(otp.unseal(user.otp_secret), step)
+
+    def enter(self, code):
+        self.page.fill("#id_code", code)
+        self.page.locator("main button[type=submit]").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def field_error(self):
+        return self.page.locator("#id_code").locator("xpath=..").locator(".error").inner_text()
+
+
+class OtpSetupPage(BasePage):
+    """Enrolment: read the secret as a person would type it into the app, confirm with a code."""
+    path = "/accounts/otp/"
+
+    def secret(self):
+        text = self.page.locator("code.otp-secret").inner_text().replace(" ", "")
+        return base64.b32decode(text + "=" * (-len(text) % 8))
+
+    def confirm(self, code):
+        self.page.fill("#id_code", code)
+        self.page.locator("main form button.btn-primary").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def enrol(self):
+        from accounts import otp
+
+        return self.confirm(otp.totp(self.secret(), time.time() - otp.STEP))
+
+    def recovery_codes(self):
+        return [t.strip() for t in self.page.locator("ul.otp-codes code").all_inner_texts()]
+
+    def proceed(self):
+        self.page.get_by_role("link", name="我已保存，继续").click()
+        self.page.wait_for_load_state()
+        return HomePage(self.page)
 
 
 class PasswordChangePage(BasePage):

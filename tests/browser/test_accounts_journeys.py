@@ -1,12 +1,15 @@
 """First journeys: each demo role logs in and sees its navigation; an admin creates a user who
 must change the password at first login; lockout and dictionary pages in a real browser."""
+import time
+
 import pytest
 
+from accounts import otp
 from accounts.context_processors import NAV_ITEMS, _resolvable
 from accounts.models import AuditLog, User
 from petitions.models import DictEntry
 
-from .pages import DictionaryPage, LoginPage, PasswordChangePage, UserListPage, expect
+from .pages import DictionaryPage, LoginPage, OtpCodePage, OtpSetupPage, PasswordChangePage, UserListPage, expect
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +83,37 @@ def test_admin_creates_a_user_who_must_change_the_password(new_page, demo_users)
     user = User.objects.get(username="xiaoli")
     assert not user.must_change_password and user.organization.code == "53392201"
     assert AuditLog.objects.filter(action="password.change", actor=user).exists()
+
+
+def test_administrator_enrols_in_two_factor_login_at_first_login(page, demo_users):
+    """The demo data enrols nobody: the auditor is sent to enrolment after the password, can reach
+    nothing else, confirms a code, sees the recovery codes once, and from then on logs in with a code."""
+    login = LoginPage(page).open().submit_password("auditor")
+    setup = OtpSetupPage(page)
+    assert setup.path_now == "/accounts/otp/"
+    assert "必须启用两步验证" in " ".join(setup.messages())
+    page.goto("/accounts/audit/")
+    assert setup.path_now == "/accounts/otp/"
+    setup.confirm(otp.totp(setup.secret(), time.time() - 10 * otp.STEP))  # an expired code
+    assert "动态验证码不正确" in " ".join(setup.messages())
+    assert not User.objects.get(username="auditor").otp_enabled
+    setup.enrol()
+    codes = setup.recovery_codes()
+    assert len(codes) == 8 and User.objects.get(username="auditor").otp_enabled
+    assert AuditLog.objects.filter(action="otp.enable", actor_username="auditor").count() == 1
+    home = setup.proceed()
+    assert "审计日志" in home.nav_labels()
+    home.logout()
+
+    login.submit_password("auditor")
+    code_page = OtpCodePage(page)
+    assert code_page.path_now == "/accounts/login/code/"
+    code_page.enter("12345x")
+    assert "动态验证码错误。还可尝试4次。" in code_page.field_error()
+    code_page.enter(codes[0])
+    assert code_page.path_now == "/"
+    assert AuditLog.objects.filter(action="login", actor_username="auditor", data__second_factor="recovery").exists()
+    assert AuditLog.objects.filter(action="login.failed", actor_username="auditor", data__reason="otp").count() == 1
 
 
 def test_wrong_passwords_lock_the_account_with_a_clear_message(page, demo_users):

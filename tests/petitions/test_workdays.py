@@ -334,8 +334,9 @@ def test_delete_button(client, sysadmin):
 def test_calendar_pages_are_for_dictionary_managers_only(client, request, sysadmin, who):
     rest(sysadmin, WED)
     day = CalendarDay.objects.get()
+    user = request.getfixturevalue(who)  # before counting: the auditor fixture's enrolment is audited
     audit_rows = AuditLog.objects.count()
-    client.force_login(request.getfixturevalue(who))
+    client.force_login(user)
     assert client.get(reverse(CALENDAR)).status_code == 403
     assert client.post(reverse("petitions:dictionary_calendar_save"), {
         "start": "2026-10-01", "is_workday": "0", "name": "测试假期"}).status_code == 403
