@@ -17,14 +17,11 @@ import os
 import secrets
 import struct
 import time
-from functools import lru_cache
 from urllib.parse import quote, urlencode
 
-from cryptography.hazmat.primitives import hashes, padding
-from cryptography.hazmat.primitives import hmac as chmac
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from . import crypto
 
 STEP = 30
 DIGITS = 6
@@ -102,50 +99,17 @@ def new_recovery_codes():
 # --- secret at rest --------------------------------------------------------------------------
 
 PREFIX = "o1:"
-BLOCK = 16
-
-
-def _sm3_hmac(key, data):
-    mac = chmac.HMAC(key, hashes.SM3())
-    mac.update(data)
-    return mac.finalize()
-
-
-@lru_cache(maxsize=4)
-def _keys(master_hex):
-    try:
-        master = bytes.fromhex(master_hex)
-    except (TypeError, ValueError):
-        master = b""
-    if len(master) < 32:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be 64 hexadecimal characters (32 random bytes).")
-    return _sm3_hmac(master, b"xf-otp-enc-o1")[:BLOCK], _sm3_hmac(master, b"xf-otp-mac-o1")
 
 
 def seal(key):
-    """Encrypt an OTP secret (bytes) for storage: ``o1:`` + base64url(iv || ciphertext || tag)."""
-    k_enc, k_mac = _keys(settings.FIELD_ENCRYPTION_KEY)
-    iv = os.urandom(BLOCK)
-    padder = padding.PKCS7(128).padder()
-    encryptor = Cipher(algorithms.SM4(k_enc), modes.CBC(iv)).encryptor()
-    body = encryptor.update(padder.update(key) + padder.finalize()) + encryptor.finalize()
-    tag = _sm3_hmac(k_mac, iv + body)
-    return PREFIX + base64.urlsafe_b64encode(iv + body + tag).decode().rstrip("=")
+    """Encrypt an OTP secret (bytes) for storage: ``o1:`` + base64url(iv || ciphertext || tag),
+    SM4-CBC with a random IV and an HMAC-SM3 tag (accounts/crypto.py)."""
+    return crypto.seal(key, purpose="otp", generation="o1", prefix=PREFIX)
 
 
 def unseal(token):
     """The OTP secret (bytes) of a stored token; ValueError if it does not verify."""
-    if not token or not token.startswith(PREFIX):
-        raise ValueError("not an OTP secret token")
-    k_enc, k_mac = _keys(settings.FIELD_ENCRYPTION_KEY)
-    text = token[len(PREFIX):]
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    iv, body, tag = raw[:BLOCK], raw[BLOCK:-32], raw[-32:]
-    if len(body) < BLOCK or not hmac.compare_digest(_sm3_hmac(k_mac, iv + body), tag):
-        raise ValueError("OTP secret token does not verify (tampered, or another key)")
-    decryptor = Cipher(algorithms.SM4(k_enc), modes.CBC(iv)).decryptor()
-    unpadder = padding.PKCS7(128).unpadder()
-    return unpadder.update(decryptor.update(body) + decryptor.finalize()) + unpadder.finalize()
+    return crypto.unseal(token, purpose="otp", generation="o1", prefix=PREFIX)
 
 
 # --- policy ----------------------------------------------------------------------------------
