@@ -40,9 +40,10 @@ def _derive(master_hex, purpose, generation):
     return enc, mac
 
 
-def derive_keys(purpose, generation):
-    """(SM4 key, HMAC-SM3 key) of ``purpose`` ("field", "otp") and key ``generation`` ("s1", "o1")."""
-    return _derive(settings.FIELD_ENCRYPTION_KEY, purpose, generation)
+def derive_keys(purpose, generation, master_hex=None):
+    """(SM4 key, HMAC-SM3 key) of ``purpose`` ("field", "otp") and key ``generation`` ("s1", "o1"),
+    from ``master_hex`` or, by default, settings.FIELD_ENCRYPTION_KEY (key rotation passes both)."""
+    return _derive(master_hex or settings.FIELD_ENCRYPTION_KEY, purpose, generation)
 
 
 def sm4_cbc_encrypt(key, iv, data):
@@ -66,20 +67,20 @@ def b64decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def seal(data, *, purpose, generation, prefix):
+def seal(data, *, purpose, generation, prefix, master_hex=None):
     """Encrypt ``data`` (bytes) with a random IV: ``prefix`` + base64url(iv || ciphertext || tag),
     the tag an HMAC-SM3 over iv and ciphertext (encrypt-then-MAC)."""
-    k_enc, k_mac = derive_keys(purpose, generation)
+    k_enc, k_mac = derive_keys(purpose, generation, master_hex)
     iv = os.urandom(BLOCK)
     body = sm4_cbc_encrypt(k_enc, iv, data)
     return prefix + b64encode(iv + body + sm3_hmac(k_mac, iv + body))
 
 
-def unseal(token, *, purpose, generation, prefix):
+def unseal(token, *, purpose, generation, prefix, master_hex=None):
     """The bytes sealed in ``token``; ValueError if it does not verify (tampered, or another key)."""
     if not token or not token.startswith(prefix):
         raise ValueError("not a sealed token")
-    k_enc, k_mac = derive_keys(purpose, generation)
+    k_enc, k_mac = derive_keys(purpose, generation, master_hex)
     raw = b64decode(token[len(prefix):])
     iv, body, tag = raw[:BLOCK], raw[BLOCK:-TAG], raw[-TAG:]
     if len(body) < BLOCK or not hmac.compare_digest(sm3_hmac(k_mac, iv + body), tag):

@@ -101,15 +101,15 @@ def new_recovery_codes():
 PREFIX = "o1:"
 
 
-def seal(key):
+def seal(key, master_hex=None):
     """Encrypt an OTP secret (bytes) for storage: ``o1:`` + base64url(iv || ciphertext || tag),
     SM4-CBC with a random IV and an HMAC-SM3 tag (accounts/crypto.py)."""
-    return crypto.seal(key, purpose="otp", generation="o1", prefix=PREFIX)
+    return crypto.seal(key, purpose="otp", generation="o1", prefix=PREFIX, master_hex=master_hex)
 
 
-def unseal(token):
+def unseal(token, master_hex=None):
     """The OTP secret (bytes) of a stored token; ValueError if it does not verify."""
-    return crypto.unseal(token, purpose="otp", generation="o1", prefix=PREFIX)
+    return crypto.unseal(token, purpose="otp", generation="o1", prefix=PREFIX, master_hex=master_hex)
 
 
 # --- policy ----------------------------------------------------------------------------------

@@ -25,26 +25,26 @@ from accounts.crypto import (
 PREFIX = "s1:"
 
 
-def keys():
-    return derive_keys("field", "s1")
+def keys(master_hex=None):
+    return derive_keys("field", "s1", master_hex)
 
 
-def encrypt(plaintext):
+def encrypt(plaintext, master_hex=None):
     """The stored token of ``plaintext`` ('' stays '')."""
     if not plaintext:
         return plaintext
-    k_enc, k_mac = keys()
+    k_enc, k_mac = keys(master_hex)
     data = plaintext.encode()
     iv = sm3_hmac(k_mac, data)[:BLOCK]
     return PREFIX + b64encode(iv + sm4_cbc_encrypt(k_enc, iv, data))
 
 
-def decrypt(token):
+def decrypt(token, master_hex=None):
     """The plaintext of a stored token. A value without the prefix is returned as it is (rows
     written before encryption, until migration 0008 has converted them)."""
     if not token or not token.startswith(PREFIX):
         return token
-    k_enc, k_mac = keys()
+    k_enc, k_mac = keys(master_hex)
     raw = b64decode(token[len(PREFIX):])
     iv, body = raw[:BLOCK], raw[BLOCK:]
     try:
