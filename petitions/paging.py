@@ -20,10 +20,9 @@ def capped_count(qs, cap=None):
 class CountLabel(int):
     """A count that knows whether it was capped; renders as ``1000+`` when it was."""
 
-    def __new__(cls, value, cap=None):
-        cap = COUNT_CAP if cap is None else cap
-        obj = super().__new__(cls, min(value, cap))
-        obj.capped = value > cap
+    def __new__(cls, value, *, capped=False):
+        obj = super().__new__(cls, value)
+        obj.capped = capped
         return obj
 
     def __str__(self):
@@ -32,7 +31,8 @@ class CountLabel(int):
 
 def capped(qs, cap=None):
     cap = COUNT_CAP if cap is None else cap
-    return CountLabel(capped_count(qs, cap), cap)
+    n = capped_count(qs, cap)
+    return CountLabel(min(n, cap), capped=n > cap)
 
 
 class CappedPaginator(Paginator):
@@ -80,6 +80,4 @@ def in_id_order(qs, ids):
 def sum_counts(counts):
     """The sum of several counts, "+" if any of them was capped."""
     counts = list(counts)
-    total = CountLabel(sum(int(c) for c in counts), cap=10 ** 12)
-    total.capped = any(getattr(c, "capped", False) for c in counts)
-    return total
+    return CountLabel(sum(int(c) for c in counts), capped=any(getattr(c, "capped", False) for c in counts))

@@ -67,6 +67,14 @@ def instructions(user):
             .select_related("case", "actor", "actor_org").order_by("-created_at", "-id"))
 
 
+def attach_supervisions(cases):
+    """Set ``case.supervision`` (newest open 督办 order or None) on each case of a list; one query."""
+    supervisions = latest_supervisions(cases)
+    for case in cases:
+        case.supervision = supervisions.get(case.pk)
+    return cases
+
+
 def latest_supervisions(cases):
     """{case_id: newest open Supervision} for an evaluated list of cases (one query)."""
     ids = [c.pk for c in cases]

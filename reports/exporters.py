@@ -32,7 +32,6 @@ from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -46,8 +45,9 @@ EXCEL_MAX_ROWS = 1_048_576
 STREAM_CHUNK = 2000
 SHEET_PART = "xl/worksheets/sheet1.xml"
 ZIP_LEVEL = 6
-# Characters XML 1.0 cannot hold: C0 controls but tab/LF/CR (openpyxl's ILLEGAL_CHARACTERS_RE),
-# plus lone surrogates and U+FFFE/U+FFFF, which openpyxl leaves to lxml to refuse.
+# Characters XML 1.0 cannot hold, stripped from every text cell of both writers: C0 controls but
+# tab/LF/CR (openpyxl's ILLEGAL_CHARACTERS_RE), plus lone surrogates and U+FFFE/U+FFFF, which
+# openpyxl leaves to lxml to refuse.
 XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 SECONDS_PER_DAY = 86400
@@ -101,7 +101,7 @@ def clean_value(value):
             value = timezone.localtime(value)
         return value.replace(tzinfo=None)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return XML_ILLEGAL_RE.sub("", value)
     return value
 
 

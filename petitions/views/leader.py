@@ -21,10 +21,7 @@ def leader_page(request):
     pending = queues.case_rows(list(pending_qs.select_related(*queues.LIST_RELATED)[:PENDING_SHOWN]), today)
     page = HydratingPaginator(queues.attention_cases(request.user, today), PAGE_SIZE,
                               hydrate=queues.hydrate_cases).get_page(request.GET.get("page"))
-    attention = queues.case_rows(page.object_list, today)
-    supervisions = queues.latest_supervisions(attention)
-    for case in attention:
-        case.supervision = supervisions.get(case.pk)
+    attention = queues.attach_supervisions(queues.case_rows(page.object_list, today))
     return render(request, "petitions/leader.html", {
         "pending": pending, "pending_count": pending_count, "pending_more": pending_count > len(pending),
         "attention": attention, "page": page, "page_title": _("待批示"),

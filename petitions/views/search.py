@@ -71,21 +71,16 @@ def _criteria(request):
 
 
 def _list_view(request, *, form_class, archive, template, title):
-    """The shared page: form, one page of results, or the export of all of them."""
-    if request.method == "POST":
-        form = form_class(request.user, request.POST)
-        if form.is_valid():
-            return redirect(f"{request.path}?{urlencode({'s': _save_criteria(request, request.POST)})}")
-        return render(request, template, {
-            "form": form, "page": None, "rows": None, "page_title": title, "breadcrumbs": [(title, None)],
-            "can_export": request.user.has_perm("petitions.export_case"),
-            "show_pii": request.user.has_perm("petitions.view_pii"),
-        })
-    data = _criteria(request)
+    """The shared page: form, one page of results, or the export of all of them. A posted
+    form that is valid is saved and redirected to ``?s=<key>``; one with errors is shown again."""
+    posted = request.method == "POST"
+    data = request.POST if posted else _criteria(request)
     form = form_class(request.user, data)
     page = rows = None
     show_pii = request.user.has_perm("petitions.view_pii")
     if form.is_valid():
+        if posted:
+            return redirect(f"{request.path}?{urlencode({'s': _save_criteria(request, request.POST)})}")
         query = case_search(request.user, form.cleaned_data, archive=archive)
         if data.get("export") == "xlsx":
             return _export(request, query, form, title=title, show_pii=show_pii, archive=archive)

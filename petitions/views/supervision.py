@@ -26,10 +26,7 @@ def supervision_page(request):
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in TABS]
     page = HydratingPaginator(querysets[tab], 30, count=counts[tab],
                               hydrate=queues.hydrate_cases).get_page(request.GET.get("page"))
-    rows = queues.case_rows(list(page.object_list), today)
-    supervisions = queues.latest_supervisions(rows)
-    for case in rows:
-        case.supervision = supervisions.get(case.pk)
+    rows = queues.attach_supervisions(queues.case_rows(list(page.object_list), today))
     return render(request, "petitions/supervision.html", {
         "tabs": tabs, "tab": tab, "page": page, "rows": rows, "page_title": _("督查督办"),
     })
