@@ -20,10 +20,9 @@ from accounts.models import OrgKind, OrgUnit
 from .. import assignment_tree as tree
 from .. import clock
 from ..models import Assignment, Case, Channel, Evaluation, EvaluationTarget, ReviewLevel, ReviewRequest, Satisfaction
-from ..services.deadlines import review_window
 from ..services.intake import QUERY_CODE_LENGTH
-from ..services.portal import EVALUABLE_STATUSES, evaluation_targets
-from ..workflow import TRANSITIONS, Status
+from ..services.portal import evaluation_targets, online_review_window, open_evaluation_targets_of
+from ..workflow import Status
 
 REPLIES_PAGE_SIZE = 20
 
@@ -156,12 +155,8 @@ def case_public_view(pk):
     unit = tree.handling_leaf(assignments) or _current_unit(assignments)
     done = {e.target: e for e in case.evaluations.all()}
     targets = evaluation_targets(case)
-    evaluable = case.status in EVALUABLE_STATUSES
-    window = review_window(case, reviews)
-    review_transition = TRANSITIONS["request_recheck" if window and window.level == ReviewLevel.RECHECK
-                                    else "request_review"]
-    review_open = (window is not None and case.status in review_transition.sources and window.is_open(clock.today())
-                   and not case.is_confidential)
+    window = online_review_window(case, reviews, clock.today())
+    review_open = window is not None
     return PublicCase(
         number=case.number,
         status_label=str(PUBLIC_STATUS.get(case.status, "")),
@@ -182,7 +177,7 @@ def case_public_view(pk):
             target=t, target_label=str(EvaluationTarget(t).label),
             value_label=str(Satisfaction(done[t].value).label) if t in done else None,
         ) for t in targets],
-        can_evaluate=evaluable and any(t not in done for t in targets),
+        can_evaluate=bool(open_evaluation_targets_of(case, done)),
         review_open=review_open,
         review_label=str(ReviewLevel(window.level).label) if review_open else "",
         review_until=window.end if review_open else None,
@@ -192,10 +187,10 @@ def case_public_view(pk):
 def open_evaluation_targets(pk):
     """(target, label) pairs the petitioner may still evaluate on case ``pk`` (for the form)."""
     case = Case.objects.filter(pk=pk).first()
-    if case is None or case.status not in EVALUABLE_STATUSES:
+    if case is None:
         return []
     done = set(Evaluation.objects.filter(case=case).values_list("target", flat=True))
-    return [(t, EvaluationTarget(t).label) for t in evaluation_targets(case) if t not in done]
+    return [(t, EvaluationTarget(t).label) for t in open_evaluation_targets_of(case, done)]
 
 
 @dataclass(frozen=True)

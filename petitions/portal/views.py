@@ -149,9 +149,9 @@ def track(request):
 
 
 def _unlocked(request):
-    """The pk of the case this session unlocked, if it still exists."""
+    """The case this session unlocked, if it still exists."""
     pk = request.session.get(CASE_KEY)
-    return pk if pk and unlocked_case(pk) is not None else None
+    return unlocked_case(pk) if pk else None
 
 
 @login_not_required
@@ -159,7 +159,7 @@ def _unlocked(request):
 @require_GET
 def case(request):
     """The public view of the case this session unlocked, with the evaluation and review forms."""
-    pk = _unlocked(request)
+    pk = request.session.get(CASE_KEY)
     view = case_public_view(pk) if pk else None
     if view is None:
         return redirect("portal:track")
@@ -170,44 +170,51 @@ def case(request):
     })
 
 
-@login_not_required
-@require_POST
-def evaluate(request):
-    pk = _unlocked(request)
-    if not pk:
+def _case_post(request, *, form_for, invalid, perform, done):
+    """A petitioner's request on the unlocked case: the form of ``form_for(case)``, its errors
+    (``invalid(form)``) or the service call ``perform(case, form)`` and its outcome as a message,
+    then back to the case page."""
+    case = _unlocked(request)
+    if case is None:
         return redirect("portal:track")
-    form = EvaluationForm(request.POST, targets=open_evaluation_targets(pk))
+    form = form_for(case)
     if not form.is_valid():
-        for text in form.non_field_errors() or [_("请至少选择一项评价。")]:
+        for text in invalid(form):
             messages.error(request, text)
         return redirect("portal:case")
     try:
-        case_evaluate(case=unlocked_case(pk), ratings=form.ratings(), comment=form.cleaned_data["comment"],
-                      request=request)
+        perform(case, form)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("评价已提交，感谢您的评价。"))
+        messages.success(request, done)
     return redirect("portal:case")
+
+
+@login_not_required
+@require_POST
+def evaluate(request):
+    return _case_post(
+        request,
+        form_for=lambda case: EvaluationForm(request.POST, targets=open_evaluation_targets(case.pk)),
+        invalid=lambda form: form.non_field_errors() or [_("请至少选择一项评价。")],
+        perform=lambda case, form: case_evaluate(case=case, ratings=form.ratings(),
+                                                 comment=form.cleaned_data["comment"], request=request),
+        done=_("评价已提交，感谢您的评价。"),
+    )
 
 
 @login_not_required
 @require_POST
 def review(request):
-    pk = _unlocked(request)
-    if not pk:
-        return redirect("portal:track")
-    form = ReviewRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["reason"][0])
-        return redirect("portal:case")
-    try:
-        portal_review_request(case=unlocked_case(pk), reason=form.cleaned_data["reason"], request=request)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("申请已提交，上一级机关将自收到申请之日起30日内答复。"))
-    return redirect("portal:case")
+    return _case_post(
+        request,
+        form_for=lambda case: ReviewRequestForm(request.POST),
+        invalid=lambda form: [form.errors["reason"][0]],
+        perform=lambda case, form: portal_review_request(case=case, reason=form.cleaned_data["reason"],
+                                                         request=request),
+        done=_("申请已提交，上一级机关将自收到申请之日起30日内答复。"),
+    )
 
 
 @login_not_required

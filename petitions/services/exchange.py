@@ -122,7 +122,7 @@ def _require(actor, org=None):
     # An export carries full identity numbers: the exporter must be allowed to see them.
     if org is not None and not actor.has_perm("petitions.view_pii"):
         raise NotAllowed(_("您没有导入导出数据交换包的权限。"))
-    if org is not None and org.pk not in set(exchange_org_choices(actor).values_list("pk", flat=True)):
+    if org is not None and not exchange_org_choices(actor).filter(pk=org.pk).exists():
         raise NotAllowed(_("只能导出本辖区的数据。"))
 
 
@@ -367,6 +367,18 @@ def _import_rows(package, report, signer, staged):
         events_by_case.setdefault(e.get("case"), []).append(e)
     numbers = [r.get("number") for r in package.cases]
     local = {c.number: c for c in Case.objects.select_for_update().filter(number__in=numbers)}
+    local_ids = [c.pk for c in local.values()]
+    held_events, held_files = {}, {}  # what the local cases hold already: one query each
+    for event in CaseEvent.objects.filter(case_id__in=local_ids, data__has_key="exchange").only("id", "case_id",
+                                                                                                  "data"):
+        key = (event.data or {}).get("exchange", {}).get("key")
+        if key:
+            held_events.setdefault(event.case_id, {})[key] = event
+    for case_id, sha, name in Attachment.objects.filter(case_id__in=local_ids).values_list("case_id", "sha256",
+                                                                                            "original_name"):
+        held_files.setdefault(case_id, set()).add((sha, name))
+    codes_taken = set(Case.objects.filter(query_code__in=[r.get("query_code") for r in package.cases])
+                      .values_list("query_code", flat=True))
     first_links, created_cases = [], []
     for row in package.cases:
         problem = _row_problem(row, lookup, signer)
@@ -377,7 +389,7 @@ def _import_rows(package, report, signer, staged):
         created = case is None
         changed = False
         if created:
-            case = _case_create(row, lookup)
+            case = _case_create(row, lookup, codes_taken)
             local[case.number] = case
             created_cases.append(case)
             report.created += 1
@@ -389,8 +401,10 @@ def _import_rows(package, report, signer, staged):
             state.update({f + "_id": fields[f + "_id"] for f in STATE_FIELDS if f + "_id" in fields})
             Case.objects.filter(pk=case.pk).update(**state, updated_at=timezone.now())
             changed = True
-        new_events, keymap = _events_append(case, events_by_case.get(row["number"], []), lookup, fresh=created)
-        new_files = _attachments_add(case, row.get("attachments", []), package, keymap, staged, fresh=created)
+        new_events, keymap = _events_append(case, events_by_case.get(row["number"], []), lookup,
+                                            held_events.get(case.pk, {}))
+        new_files = _attachments_add(case, row.get("attachments", []), package, keymap, staged,
+                                     held_files.get(case.pk, set()))
         report.events_created += new_events
         report.attachments_created += new_files
         if created:
@@ -400,17 +414,22 @@ def _import_rows(package, report, signer, staged):
         else:
             report.unchanged += 1
     _counters_raise(created_cases)
+    missing = {number for _case, number in first_links if number not in local}
+    local.update({c.number: c for c in Case.objects.filter(number__in=missing).only("id", "number")})
     for case, number in first_links:
-        first = local.get(number) or Case.objects.filter(number=number).first()
+        first = local.get(number)
         if first is not None:
             Case.objects.filter(pk=case.pk).update(first_case=first)
 
 
-def _case_create(row, lookup):
+def _case_create(row, lookup, codes_taken):
+    """Create the case of ``row``; a query code already taken here (``codes_taken``, kept up to
+    date) is replaced by a new one."""
     fields = _case_fields(row, lookup)
     org = lookup.orgs[row["registered_org"]]
-    if Case.objects.filter(query_code=fields["query_code"]).exists():
+    if fields["query_code"] in codes_taken:
         fields["query_code"] = query_code_generate()
+    codes_taken.add(fields["query_code"])
     case = Case.objects.create(
         registered_path=org.path, registered_by=None, submit_token=None,
         search_tokens=search_text(fields["content"], fields["summary"], fields["responsible_unit"]),
@@ -441,15 +460,11 @@ def _counters_raise(created):
             CaseCounter.objects.filter(pk=counter.pk).update(last_seq=seq)
 
 
-def _events_append(case, rows, lookup, *, fresh=False):
-    """Append the events of ``rows`` whose key the case does not hold yet; return
-    (how many were appended, key → CaseEvent for every key of the case). A ``fresh`` case
-    (created by this import) has no events to look up."""
-    keymap = {}
-    for event in [] if fresh else CaseEvent.objects.filter(case=case).only("id", "data"):
-        key = (event.data or {}).get("exchange", {}).get("key")
-        if key:
-            keymap[key] = event
+def _events_append(case, rows, lookup, held):
+    """Append the events of ``rows`` whose key the case does not hold yet (``held``: key →
+    CaseEvent of the case's events); return (how many were appended, key → CaseEvent for
+    every key of the case)."""
+    keymap = dict(held)
     new = []
     for e in rows:
         if not e.get("key") or e["key"] in keymap:
@@ -459,7 +474,8 @@ def _events_append(case, rows, lookup, *, fresh=False):
         event = CaseEvent(
             case=case, action=e["action"], from_status=e.get("from_status") or "", to_status=e.get("to_status") or "",
             actor=None, actor_org_id=lookup.org_id(e.get("actor_org")),
-            target_org_id=lookup.org_id(e.get("target_org")), target_user=None, note=e.get("note") or "", deadline=_parse("deadline", e.get("deadline")), data=data,
+            target_org_id=lookup.org_id(e.get("target_org")), target_user=None, note=e.get("note") or "",
+            deadline=_parse("deadline", e.get("deadline")), data=data,
             audit=None, created_at=_parse("created_at", e["created_at"]),
         )
         new.append(event)
@@ -469,11 +485,10 @@ def _events_append(case, rows, lookup, *, fresh=False):
     return len(new), keymap
 
 
-def _attachments_add(case, rows, package, keymap, staged, *, fresh=False):
-    """Store the case's attachments that are not there yet (same content and name)."""
-    if not rows:
-        return 0
-    present = set() if fresh else set(Attachment.objects.filter(case=case).values_list("sha256", "original_name"))
+def _attachments_add(case, rows, package, keymap, staged, held):
+    """Store the case's attachments that are not there yet (same content and name; ``held``:
+    the (sha256, name) pairs the case has)."""
+    present = set(held)
     added = 0
     for a in rows:
         if (a["sha256"], a["name"]) in present:

@@ -27,7 +27,7 @@ from .. import assignment_tree as tree
 from .. import clock
 from ..exceptions import NotAllowed, ServiceError, TransitionNotAllowed
 from ..models import Case, Channel, Evaluation, EvaluationTarget, IdType, ReviewLevel, Satisfaction
-from ..workflow import Status
+from ..workflow import TRANSITIONS, Status
 from .deadlines import review_window
 from .events import case_event_record
 from .intake import register_case
@@ -113,6 +113,14 @@ def evaluation_targets(case):
     return targets
 
 
+def open_evaluation_targets_of(case, done):
+    """The targets still open for evaluation on ``case`` (answered or closed), given the
+    targets already evaluated (``done``)."""
+    if case.status not in EVALUABLE_STATUSES:
+        return []
+    return [t for t in evaluation_targets(case) if t not in done]
+
+
 def case_evaluate(*, case, ratings, comment="", request=None):
     """Record the petitioner's evaluation (满意/基本满意/不满意) of an answered case.
 
@@ -165,6 +173,20 @@ def case_evaluate(*, case, ratings, comment="", request=None):
 
 # --- 复查 / 复核 -----------------------------------------------------------------------------------
 
+def review_action(window):
+    """The transition that asks for the review ``window`` (a ``review_window``) offers."""
+    return "request_recheck" if window is not None and window.level == ReviewLevel.RECHECK else "request_review"
+
+
+def online_review_window(case, reviews, today):
+    """The 复查/复核 window the petitioner may use online ``today``, or None: open, in a state
+    the request transition accepts, and not a confidential case (written channel only)."""
+    window = review_window(case, reviews)
+    if window is None or case.is_confidential or not window.is_open(today):
+        return None
+    return window if case.status in TRANSITIONS[review_action(window)].sources else None
+
+
 def portal_review_request(*, case, reason, request=None):
     """Ask for 复查 (or, after a 复查 decision, 复核) on the petitioner's behalf.
 
@@ -179,8 +201,7 @@ def portal_review_request(*, case, reason, request=None):
     such as a confidential one, with a message pointing to the written channel) or
     ``ServiceError`` (no reason, no upper level).
     """
-    window = review_window(case, list(case.reviews.all()))
-    action = "request_recheck" if window is not None and window.level == ReviewLevel.RECHECK else "request_review"
+    action = review_action(review_window(case, list(case.reviews.all())))
     actor = portal_actor_for(case.registered_org)
     try:
         return case_transition(case=case, action=action, actor=actor, note=(reason or "").strip(), request=request)
