@@ -211,6 +211,15 @@ def attachment_stage(upload):
     No database access. On error nothing is left in the staging area.
     """
     _ext, content_type = attachment_check(upload)
+    upload.seek(0)
+    return stage_chunks(upload.chunks(CHUNK), original_name=clean_filename(upload.name), content_type=content_type,
+                        limit=settings.ATTACHMENT_MAX_BYTES)
+
+
+def stage_chunks(chunks, *, original_name, content_type, limit=None):
+    """Write ``chunks`` (bytes) to a new file in the staging area under a random name, computing
+    size and SHA-256; return a ``StagedFile``. Over ``limit`` bytes raises ``ValidationError``.
+    Used by uploads (after ``attachment_check``) and by package imports (already verified)."""
     token = secrets.token_hex(20)
     stored_name = f"{token[:2]}/{token}"
     staging = storage_root() / STAGING_DIR
@@ -220,14 +229,12 @@ def attachment_stage(upload):
     size = 0
     try:
         with open(staged_path, "xb") as out:
-            upload.seek(0)
-            for chunk in upload.chunks(CHUNK):
+            for chunk in chunks:
                 size += len(chunk)
-                if size > settings.ATTACHMENT_MAX_BYTES:
+                if limit is not None and size > limit:
                     raise ValidationError(
                         _("“%(name)s”超过单个附件大小上限 %(limit)s。"), code="too_large",
-                        params={"name": clean_filename(upload.name),
-                                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+                        params={"name": original_name, "limit": filesizeformat(limit)},
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -236,7 +243,7 @@ def attachment_stage(upload):
     except BaseException:
         staged_path.unlink(missing_ok=True)
         raise
-    return StagedFile(original_name=clean_filename(upload.name), stored_name=stored_name,
+    return StagedFile(original_name=original_name, stored_name=stored_name,
                       content_type=content_type, size=size, sha256=digest.hexdigest(), staged_path=staged_path)
 
 

@@ -18,8 +18,6 @@ county.
 """
 import base64
 import hashlib
-import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -37,7 +35,7 @@ from ..exchange.package import (
 )
 from ..models import Attachment, Case, CaseCounter, CaseEvent, DictEntry, DictKind, ExchangeKey, Petitioner
 from ..text import search_text
-from .attachments import STAGING_DIR, StagedFile, attachments_store, discard, storage_path, storage_root
+from .attachments import attachments_store, discard, stage_chunks, storage_path
 from .intake import case_number_format, query_code_generate
 
 PERMISSION = "petitions.exchange_package"
@@ -331,16 +329,11 @@ def _row_problem(row, lookup, signer):
 
 def _stage_bytes(data, original_name, content_type, sha):
     """Copy an attachment from the package to the staging area (as an upload would be)."""
-    token = secrets.token_hex(20)
-    staging = storage_root() / STAGING_DIR
-    staging.mkdir(parents=True, exist_ok=True)
-    staged_path = staging / f"{token}.part"
-    with open(staged_path, "xb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    return StagedFile(original_name=original_name, stored_name=f"{token[:2]}/{token}", content_type=content_type,
-                      size=len(data), sha256=sha, staged_path=staged_path)
+    staged = stage_chunks([data], original_name=original_name, content_type=content_type)
+    if staged.sha256 != sha:  # verified against the signed manifest already; a mismatch here is a bug
+        discard([staged])
+        raise RuntimeError(f"attachment {original_name} changed between verification and staging")
+    return staged
 
 
 def _import(package, *, actor, request):
