@@ -7,6 +7,7 @@ to the audit log (DESIGN.md §8).
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,10 +30,19 @@ def reminder_get_own(user, pk):
         raise Http404
 
 
+def task_get_own(user, pk):
+    """The user's own task ``pk``; 404 for a notice or another user's row."""
+    return _own_task(user, reminder_get_own(user, pk))
+
+
+def _own_task(user, task):
+    if task.user_id != user.pk or task.kind != ReminderKind.TASK:
+        raise Http404
+    return task
+
+
 def open_tasks(user):
     """Tasks not done: those with a due date first, soonest first."""
-    from django.db.models import F
-
     return (reminders_of(user).filter(kind=ReminderKind.TASK, is_read=False)
             .order_by(F("due_at").asc(nulls_last=True), "-created_at"))
 
@@ -74,8 +84,8 @@ def task_save(*, user, title, due_date=None, body="", task=None):
     title = (title or "").strip()
     if not title:
         raise ServiceError(_("请填写任务内容。"), field="title")
-    if task is not None and (task.user_id != user.pk or task.kind != ReminderKind.TASK):
-        raise Http404
+    if task is not None:
+        _own_task(user, task)
     with transaction.atomic():
         if task is None:
             task = Reminder(user=user, kind=ReminderKind.TASK)
@@ -85,14 +95,12 @@ def task_save(*, user, title, due_date=None, body="", task=None):
 
 
 def task_set_done(*, user, task, done):
-    if task.user_id != user.pk or task.kind != ReminderKind.TASK:
-        raise Http404
+    _own_task(user, task)
     Reminder.objects.filter(pk=task.pk).update(is_read=bool(done))
 
 
 def task_delete(*, user, task):
-    if task.user_id != user.pk or task.kind != ReminderKind.TASK:
-        raise Http404
+    _own_task(user, task)
     task.delete()
 
 

@@ -368,6 +368,12 @@ def _otp_consume(user, code, *, allow_recovery):
     return None
 
 
+def _otp_confirm(user, code):
+    """A current TOTP code (no recovery code) confirms a change to the user's own second factor."""
+    if _otp_consume(user, code, allow_recovery=False) is None:
+        raise ServiceError(_("动态验证码不正确。"), code="otp_bad_code", field="code")
+
+
 @transaction.atomic
 def otp_verify(*, user, code):
     """The login's code step: "totp", "recovery" or None. The caller counts and audits a failure
@@ -411,8 +417,7 @@ def otp_disable(*, user, code, request=None):
     user = User.objects.select_for_update().get(pk=user.pk)
     if otp.otp_required(user):
         raise ServiceError(_("您的角色必须使用两步验证，不能关闭。"), code="otp_required")
-    if _otp_consume(user, code, allow_recovery=False) is None:
-        raise ServiceError(_("动态验证码不正确。"), code="otp_bad_code", field="code")
+    _otp_confirm(user, code)
     _otp_clear(user)
     audit_record(action="otp.disable", actor=user, target=user, request=request, summary=_("关闭两步验证"))
     return user
@@ -423,8 +428,7 @@ def otp_recovery_regenerate(*, user, code, request=None):
     """Replace the recovery codes (the old ones stop working) after a current code. Returns the new
     codes in plaintext. Audit: ``otp.recovery_codes``."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if _otp_consume(user, code, allow_recovery=False) is None:
-        raise ServiceError(_("动态验证码不正确。"), code="otp_bad_code", field="code")
+    _otp_confirm(user, code)
     codes = otp.new_recovery_codes()
     user.otp_recovery_codes = _recovery_hashes(codes)
     user.save(update_fields=["otp_recovery_codes"])

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,31 @@ def _locked_message(*, account_until, ip_until):
         "time": timezone.localtime(ip_until).strftime("%H:%M")}
 
 
+def _locks(username, ip):
+    """``(account_until, ip_until)``: the ends of the account's and the address's locks, each None if none."""
+    return username_locked_until(username), ip_locked_until(ip)
+
+
+def _record_refused(request, username, *, account_until):
+    """Audit an attempt refused because of a lock (not counted: the lock does not grow)."""
+    services.user_login_failed_record(username=username, request=request,
+                                      reason="account_locked_out" if account_until else "address_locked_out")
+
+
+def _record_failure(request, username, ip, *, reason):
+    """Count and audit a wrong password or code; return the locks now in force (``_locks``)."""
+    with transaction.atomic():
+        record_attempt(username=username, ip=ip, succeeded=False)
+        services.user_login_failed_record(username=username, request=request, reason=reason)
+    return _locks(username, ip)
+
+
+def _record_success(request, user, ip, **audit):
+    with transaction.atomic():
+        record_attempt(username=user.username, ip=ip, succeeded=True)
+        services.user_login_record(user=user, request=request, **audit)
+
+
 @login_not_required
 def login_view(request):
     """Chinese login page with lockout per account and per source address; every attempt is audited."""
@@ -62,19 +87,15 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
         ip = client_ip(request)
-        account_until, ip_until = username_locked_until(username), ip_locked_until(ip)
+        account_until, ip_until = _locks(username, ip)
         if account_until is not None or ip_until is not None:
             # Refused without checking the password; audited but not counted (the lock does not grow).
-            services.user_login_failed_record(username=username, request=request,
-                                              reason="account_locked_out" if account_until else "address_locked_out")
+            _record_refused(request, username, account_until=account_until)
             form.add_error(None, _locked_message(account_until=account_until, ip_until=ip_until))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                with transaction.atomic():
-                    record_attempt(username=username, ip=ip, succeeded=False)
-                    services.user_login_failed_record(username=username, request=request, reason="bad_credentials")
-                account_until, ip_until = username_locked_until(username), ip_locked_until(ip)
+                account_until, ip_until = _record_failure(request, username, ip, reason="bad_credentials")
                 if account_until is not None or ip_until is not None:
                     form.add_error(None, _locked_message(account_until=account_until, ip_until=ip_until))
                 else:
@@ -87,9 +108,7 @@ def login_view(request):
                                                     "at": int(clock.time())}
                 return redirect("accounts:login_otp")
             else:
-                with transaction.atomic():
-                    record_attempt(username=username, ip=ip, succeeded=True)
-                    services.user_login_record(user=user, request=request)
+                _record_success(request, user, ip)
                 login(request, user)
                 return _after_login(request, user, next_url)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
@@ -129,26 +148,20 @@ def login_otp(request):
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        account_until, ip_until = username_locked_until(user.username), ip_locked_until(ip)
+        account_until, ip_until = _locks(user.username, ip)
         if account_until is None and ip_until is None:
             method = services.otp_verify(user=user, code=form.cleaned_data["code"])
             if method is not None:
                 pending = request.session.pop(OTP_PENDING_KEY)
-                with transaction.atomic():
-                    record_attempt(username=user.username, ip=ip, succeeded=True)
-                    services.user_login_record(user=user, request=request, second_factor=method)
+                _record_success(request, user, ip, second_factor=method)
                 login(request, user, backend=pending["backend"])
                 if method == "recovery":
                     messages.warning(request, _("您使用了一个恢复码登录，还剩%(n)d个；请尽快在个人资料中重新生成。")
                                      % {"n": len(User.objects.get(pk=user.pk).otp_recovery_codes)})
                 return _after_login(request, user, pending["next"])
-            with transaction.atomic():
-                record_attempt(username=user.username, ip=ip, succeeded=False)
-                services.user_login_failed_record(username=user.username, request=request, reason="otp")
-            account_until, ip_until = username_locked_until(user.username), ip_locked_until(ip)
+            account_until, ip_until = _record_failure(request, user.username, ip, reason="otp")
         else:
-            services.user_login_failed_record(username=user.username, request=request,
-                                              reason="account_locked_out" if account_until else "address_locked_out")
+            _record_refused(request, user.username, account_until=account_until)
         if account_until is not None or ip_until is not None:
             request.session.pop(OTP_PENDING_KEY, None)
             messages.error(request, _locked_message(account_until=account_until, ip_until=ip_until))
@@ -263,12 +276,15 @@ def password_change(request):
 
 # --- users -----------------------------------------------------------------------------------
 
+def _user_search(qs, q):
+    """Users whose username or real name contains ``q`` (all of ``qs`` when ``q`` is empty)."""
+    return qs.filter(Q(username__icontains=q) | Q(real_name__icontains=q)) if q else qs
+
+
 @permission_required("accounts.manage_user", raise_exception=True)
 def user_list(request):
     q = request.GET.get("q", "").strip()
-    qs = user_visible_qs(request.user).select_related("organization").prefetch_related("groups")
-    if q:
-        qs = qs.filter(username__icontains=q) | qs.filter(real_name__icontains=q)
+    qs = _user_search(user_visible_qs(request.user).select_related("organization").prefetch_related("groups"), q)
     page = Paginator(qs.order_by("organization__path", "username"), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "q": q,
                                                        "breadcrumbs": _crumbs((_("用户管理"), None))})
@@ -357,9 +373,7 @@ def user_reset_password(request, pk):
 def otp_user_list(request):
     """安全管理员: who uses two-factor login, with a reset for a lost phone."""
     q = request.GET.get("q", "").strip()
-    qs = user_visible_qs(request.user).select_related("organization")
-    if q:
-        qs = qs.filter(username__icontains=q) | qs.filter(real_name__icontains=q)
+    qs = _user_search(user_visible_qs(request.user).select_related("organization"), q)
     page = Paginator(qs.order_by("-otp_enabled", "username"), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/otp_users.html", {"page": page, "q": q,
                                                        "breadcrumbs": _crumbs((_("两步验证管理"), None))})
@@ -508,9 +522,7 @@ def reminder_list(request):
 
 def task_edit(request, pk):
     user = request.user
-    task = reminder_services.reminder_get_own(user, pk)
-    if task.kind != "task":
-        raise Http404
+    task = reminder_services.task_get_own(user, pk)
     initial = {"title": task.title, "body": task.body,
                "due_date": timezone.localdate(task.due_at) if task.due_at else None}
     form = TaskForm(request.POST or None, initial=initial)

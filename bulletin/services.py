@@ -10,6 +10,7 @@ import os
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from accounts.audit import audit_record
 from accounts.exceptions import ServiceError
 from accounts.models import User
 from petitions.services import attachments as files
+from petitions.services.notify import reminders_create
 
 from . import selectors
 from .models import Bulletin, BulletinKind, FileTransfer
@@ -109,10 +111,6 @@ def file_send(*, actor, recipient, upload, note="", request=None):
                      summary=_("发送文件给 %(user)s：%(name)s") % {"user": recipient.username,
                                                              "name": row.original_name},
                      request=request)
-        from django.urls import reverse
-
-        from petitions.services.notify import reminders_create
-
         transaction.on_commit(lambda: reminders_create(
             user_ids=[recipient.pk], title=_("收到文件：%(name)s（%(sender)s）") % {
                 "name": row.original_name, "sender": actor.display_name},

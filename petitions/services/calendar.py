@@ -16,8 +16,8 @@ from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed, ServiceError
 
 from ..models import CalendarDay
+from .dictionary import MANAGE_PERMISSION  # the same right as the dictionaries
 
-MANAGE_PERMISSION = "petitions.manage_dictionary"
 COMMAND_USERNAME = "manage.py load_holidays"
 MAX_RANGE_DAYS = 31  # one holiday block of the notice; longer is a typing mistake
 MAX_IMPORT_ROWS = 1000
@@ -170,6 +170,26 @@ def _parse_date(value):
         return None
 
 
+def _parse_cells(cells, seen):
+    """``(CalendarRow, None)`` for a good line, ``(None, problem)`` for a bad one; ``seen`` maps
+    the dates of earlier good lines to their line numbers."""
+    if len(cells) not in (3, 4):
+        return None, _("列数不对，应为：日期,是否工作日,名称[,说明]")
+    day = _parse_date(cells[0])
+    if day is None:
+        return None, _("日期“%(value)s”无效（格式为YYYY-MM-DD）") % {"value": cells[0]}
+    flag = WORKDAY_TOKENS.get(cells[1].lower())
+    if flag is None:
+        return None, _("是否工作日“%(value)s”无效（填1表示上班，0表示休息）") % {"value": cells[1]}
+    if day in seen:
+        return None, _("日期%(date)s与第%(other)d行重复") % {"date": day.isoformat(), "other": seen[day]}
+    try:
+        name, note = _clean_text(cells[2], cells[3] if len(cells) == 4 else "")
+    except ServiceError as exc:
+        return None, exc.message
+    return CalendarRow(day, flag, name, note), None
+
+
 def calendar_parse(content):
     """Rows of a CSV text ``date,is_workday,name[,note]`` (bytes in UTF-8 or GBK, or str).
 
@@ -185,27 +205,11 @@ def calendar_parse(content):
             continue
         if not rows and not errors and cells[0].lower() in HEADER_TOKENS:
             continue
-        problem = None
-        if len(cells) not in (3, 4):
-            problem = _("列数不对，应为：日期,是否工作日,名称[,说明]")
+        row, problem = _parse_cells(cells, seen)
+        if row is not None:
+            seen[row.date] = number
+            rows.append(row)
         else:
-            day = _parse_date(cells[0])
-            flag = WORKDAY_TOKENS.get(cells[1].lower())
-            if day is None:
-                problem = _("日期“%(value)s”无效（格式为YYYY-MM-DD）") % {"value": cells[0]}
-            elif flag is None:
-                problem = _("是否工作日“%(value)s”无效（填1表示上班，0表示休息）") % {"value": cells[1]}
-            elif day in seen:
-                problem = _("日期%(date)s与第%(other)d行重复") % {"date": day.isoformat(), "other": seen[day]}
-            else:
-                try:
-                    name, note = _clean_text(cells[2], cells[3] if len(cells) == 4 else "")
-                except ServiceError as exc:
-                    problem = exc.message
-                else:
-                    seen[day] = number
-                    rows.append(CalendarRow(day, flag, name, note))
-        if problem:
             errors.append(_("第%(line)d行：%(problem)s") % {"line": number, "problem": problem})
     if errors:
         listed = "；".join(errors[:MAX_LISTED_ERRORS])

@@ -58,8 +58,7 @@ class Calendar:
 
 def is_workday(day):
     """True if ``day`` is a working day (one query)."""
-    value = CalendarDay.objects.filter(date=day).values_list("is_workday", flat=True).first()
-    return _ordinary_workday(day) if value is None else value
+    return Calendar.load(day, day).is_workday(day)
 
 
 def add_workdays(day, n):
