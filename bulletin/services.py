@@ -5,7 +5,6 @@ same checks as case attachments (extension *and* content, size limit, private st
 random name: petitions/services/attachments.py); they live under ``bulletin/`` in the private
 storage, which the case-attachment orphan sweep leaves alone.
 """
-import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -42,8 +41,7 @@ def _place(staged, row):
     """Copy the staged file's facts onto ``row`` (before save) and move the file into place."""
     row.original_name, row.stored_name = staged.original_name, staged.stored_name
     row.content_type, row.size, row.sha256 = staged.content_type, staged.size, staged.sha256
-    staged.final_path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged.staged_path, staged.final_path)
+    files.move_into_place(staged)
 
 
 def _with_file(upload, write):

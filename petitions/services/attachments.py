@@ -296,9 +296,14 @@ def attachments_store(staged_files, *, case, actor, event=None):
         for s in staged_files
     ])
     for staged in staged_files:
-        staged.final_path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged.staged_path, staged.final_path)
+        move_into_place(staged)
     return rows
+
+
+def move_into_place(staged):
+    """Rename a staged file to its final path (``os.replace``: atomic on one file system)."""
+    staged.final_path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged.staged_path, staged.final_path)
 
 
 def attachment_open(attachment):
