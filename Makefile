@@ -5,15 +5,43 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: setup run test test-fast serve-prod bench loadtest messages check-deploy clean
+.PHONY: setup run test test-fast serve-prod bench loadtest messages check-deploy lock clean
+
+# Dependencies: requirements.in (runtime) and requirements-dev.in (test and load-test tools) name the
+# direct ones; requirements.txt and requirements-dev.txt are their pip-compile locks (every package
+# pinned, with hashes). Installs go through the locks only, hashes required (`make lock` regenerates them).
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# The development virtualenv: the dev lock (the runtime set plus the tools); pip-sync then removes
+# whatever the lock no longer lists, so .venv is exactly the lock.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip-sync --quiet requirements-dev.txt
 	touch $@
+
+# Production (serve-prod) runs from a virtualenv of its own, built from the runtime lock alone. A
+# separate venv rather than a second stamp in .venv because pip never removes packages: .venv holds
+# pytest, playwright and locust, and serving from it would run a set production never gets. It is
+# rebuilt from scratch when requirements.txt changes (nothing left over from an older lock). It lives
+# in var/ beside serve-prod's other local state (keys, collected static files): var/ is outside git,
+# makemessages and the source-walking tests, where a top-level .venv-prod would not be.
+PROD_VENV := var/venv-prod
+PROD_BIN := $(PROD_VENV)/bin
+$(PROD_VENV)/.installed: requirements.txt
+	rm -rf $(PROD_VENV)
+	$(PY) -m venv $(PROD_VENV)
+	$(PROD_BIN)/pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+## lock: regenerate requirements.txt and requirements-dev.txt from the .in files (pip-compile keeps
+## the current pins; `make lock LOCK_ARGS=--upgrade` or LOCK_ARGS="--upgrade-package NAME" moves them)
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 ## setup: virtualenv, pinned requirements, migrations, demo data (idempotent)
 setup: $(VENV)/.installed
@@ -32,11 +60,12 @@ test: $(VENV)/.installed
 test-fast: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -q -m "not browser" -x
 
-## serve-prod: gunicorn + whitenoise, production settings, PostgreSQL (README: 生产部署 / Production serving)
+## serve-prod: gunicorn + whitenoise, production settings, PostgreSQL (README: 生产部署 / Production serving),
+## from var/venv-prod (the runtime lock only, no test or load-test tools)
 ## DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/xf_prod (created if missing);
 ## DJANGO_SECRET_KEY defaults to a random key kept in var/secret_key.
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xf_prod
-serve-prod: $(VENV)/.installed
+serve-prod: $(PROD_VENV)/.installed
 	mkdir -p var
 	test -s var/secret_key || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > var/secret_key)
 	test -s var/field_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/field_key)
@@ -44,16 +73,17 @@ serve-prod: $(VENV)/.installed
 	export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
 		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
 		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" PORT=$(PORT) && \
-	$(BIN)/python manage.py migrate --noinput -v0 && \
-	$(BIN)/python manage.py collectstatic --noinput -v0 && \
-	exec $(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
+	$(PROD_BIN)/python manage.py migrate --noinput -v0 && \
+	$(PROD_BIN)/python manage.py collectstatic --noinput -v0 && \
+	exec $(PROD_BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
 
 ## bench: page latencies at BENCH_CASES (default 100000) generated cases on PostgreSQL (bench/README.md)
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
-## loadtest: locust, 50 users for 3 minutes against serve-prod on 127.0.0.1 (bench/README.md)
-loadtest: $(VENV)/.installed
+## loadtest: locust, 50 users for 3 minutes against serve-prod on 127.0.0.1 (bench/README.md);
+## both venvs are built first, so serve-prod starts within bench/loadtest.sh's wait
+loadtest: $(VENV)/.installed $(PROD_VENV)/.installed
 	bench/loadtest.sh
 
 check-deploy: $(VENV)/.installed
