@@ -91,10 +91,12 @@ check-deploy: $(VENV)/.installed
 		DJANGO_FIELD_ENCRYPTION_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
 		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## messages: extract new strings, fill zh_Hans (identity) and en (bin/translations_en.py), recompile
-## the catalogs (bin/update_translations; the .po and .mo files are committed)
+## messages: the .po catalogs are the source of the translations (docs/translations.md). Mark new text in
+## Chinese with gettext/{% translate %} and run this: makemessages merges it into locale/, zh_Hans gets the
+## identity (msgen), compilemessages builds the .mo (.po and .mo committed; needs GNU gettext). It exits 1
+## listing en entries still empty or fuzzy: translate them in locale/en/LC_MESSAGES/django.po, run it again.
 messages: $(VENV)/.installed
-	bin/update_translations
+	PYTHON=$(BIN)/python bin/update_translations
 
 clean:
 	rm -rf var/db.sqlite3* var/private var/staticfiles
