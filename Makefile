@@ -53,8 +53,10 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite (browser tests need /usr/bin/chromium; .ci/run installs it)
+## test: the architecture contracts (.importlinter), then the whole suite (browser tests need
+## /usr/bin/chromium; .ci/run installs it)
 test: $(VENV)/.installed
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: $(VENV)/.installed

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLog, OrgUnit, User
+from accounts.models import AuditLog, OrgUnit, User
 
 
 @admin.register(AuditLog)

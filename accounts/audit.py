@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditLog
+from accounts.models import AuditChainHead, AuditLog
 
 GENESIS_HASH = "0" * 64
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from .models import PATH_STEP, OrgKind, OrgUnit, User
+from accounts.models import PATH_STEP, OrgKind, OrgUnit, User
 
 DEMO_PASSWORD = "Xinfang@2026"
 
@@ -78,7 +78,7 @@ def load_demo_orgs():
 
 
 def load_demo_users():
-    from .roles import ROLE_BY_KEY
+    from accounts.roles import ROLE_BY_KEY
 
     created = 0
     for username, real_name, role_key, org_code in DEMO_USERS:
@@ -96,14 +96,12 @@ def load_demo_users():
 @transaction.atomic
 def load_demo():
     """Idempotent: a second run finds everything present and creates nothing."""
-    from .seed import seed_roles
+    from accounts.seed import seed_roles
+
+    from accounts import hooks
 
     seed_roles()
     counts = {"orgs": load_demo_orgs(), "users": load_demo_users()}
-    try:
-        from petitions.demo import load_demo_cases
-    except ImportError:
-        load_demo_cases = None
-    if load_demo_cases is not None:
-        counts["cases"] = load_demo_cases()
+    for loader in hooks.get_hooks(hooks.DEMO_DATA):
+        counts.update(loader())
     return counts

@@ -4,7 +4,34 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrgKind, OrgUnit
+from accounts.models import OrgKind, OrgUnit
+
+
+def form_add_service_error(form, exc, *, formsets=None, default_field=None):
+    """Show a service's refusal (``accounts.exceptions.ServiceError`` or any ``ValidationError``)
+    on a bound form: each message next to the field it names when the form has that field,
+    otherwise above the form. ``formsets`` maps a key prefix to a formset: a key
+    ``"<prefix>.<row>.<field>"`` goes to that row's field, ``"<prefix>"`` alone above the formset.
+    Messages that name no field go next to ``default_field`` when given (an upload's checks)."""
+    formsets = formsets or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(default_field if default_field in form.fields else None, exc.messages)
+        return
+    for key, messages in exc.message_dict.items():
+        prefix, _dot, rest = key.partition(".")
+        formset = formsets.get(prefix)
+        if formset is not None:
+            rows = getattr(formset, "persons", None) or formset.forms
+            index, _dot, name = rest.partition(".")
+            if index.isdigit() and int(index) < len(rows):
+                row = rows[int(index)]
+                row.add_error(name if name in row.fields else None, messages)
+            else:
+                formset._non_form_errors = formset.error_class(
+                    list(formset.non_form_errors()) + list(messages))
+            continue
+        name = key.rsplit(".", 1)[-1] if rest else key  # a row key without its formset: the form's field
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class LoginForm(forms.Form):

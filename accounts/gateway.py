@@ -1,4 +1,4 @@
-"""Outbound notifications: e-mail and SMS beside the in-app reminders (DESIGN.md §8).
+"""Outbound notifications: e-mail and SMS beside the in-app reminders (docs/architecture.md §8).
 
 Every reminder the workflow creates (``petitions.services.notify``) is also offered to the
 configured gateways, after the transaction has committed:

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .otp import otp_required
+from accounts.otp import otp_required
 
 IDLE_KEY = "_last_activity"
 # The activity stamp is rewritten at most this often: rewriting it on every request made every
@@ -35,7 +35,7 @@ class SecurityPolicyMiddleware:
             now = int(time.time())
             last = request.session.get(IDLE_KEY)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
-                from .services import user_logout_record
+                from accounts.services import user_logout_record
 
                 user_logout_record(user=user, request=request, reason="idle_timeout")
                 logout(request)

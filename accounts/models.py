@@ -67,7 +67,7 @@ class OrgUnit(models.Model):
     def jurisdiction_path(self):
         """Path prefix of the subtree this unit is responsible for.
 
-        A petition bureau answers for the whole territory of its government (DESIGN.md §2);
+        A petition bureau answers for the whole territory of its government (docs/architecture.md §2);
         every other unit only for itself and its sub-units.
         """
         if self.kind == OrgKind.BUREAU and self.parent_id:
@@ -202,6 +202,11 @@ class Reminder(models.Model):
     url = models.CharField(_("链接"), max_length=200, blank=True)
     due_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
     dedup_key = models.CharField(max_length=120, blank=True, default="")
+    # What the notice is about, for notices an app sends: its kind (a key registered with
+    # ``accounts.hooks.register_notification_kind``) and the object ("case:123"), so that the
+    # app can clear it when the work it asks for is done.
+    topic = models.CharField(_("提醒类别"), max_length=40, blank=True, default="")
+    target = models.CharField(max_length=60, blank=True, default="")
     is_read = models.BooleanField(_("已读"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -214,3 +219,5 @@ class Reminder(models.Model):
                 fields=["user", "dedup_key"], condition=~models.Q(dedup_key=""), name="reminder_unique_dedup"
             )
         ]
+        indexes = [models.Index(fields=["target", "topic"], name="reminder_target_topic",
+                                condition=~models.Q(target=""))]

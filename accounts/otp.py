@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from . import crypto
+from accounts import crypto
 
 STEP = 30
 DIGITS = 6

@@ -2,19 +2,20 @@
 
 Everything here acts on the requesting user's own rows only: another user's reminder is a 404,
 whatever its id. Personal tasks are private notes, not case actions, so they are not written
-to the audit log (DESIGN.md §8).
+to the audit log (docs/architecture.md §8).
 """
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .exceptions import ServiceError
-from .models import Reminder, ReminderKind
+from accounts.exceptions import ServiceError
+from accounts import gateway
+from accounts.models import Reminder, ReminderKind, User
 
 TASK_SOON_DAYS = 7
 
@@ -121,3 +122,58 @@ def safe_target(reminder, request):
                                                require_https=request.is_secure()):
         return url
     return None
+
+
+# --- notifications sent by the apps --------------------------------------------------------------
+
+def reminders_create(*, user_ids, title, body="", url="", due_at=None, dedup_key="", topic="", target=""):
+    """Insert one reminder per user; with ``dedup_key`` a user gets it at most once ever.
+
+    ``topic`` (a registered notification kind) and ``target`` ("case:123") say what the notice
+    is about, so that ``reminders_clear`` can close it when the work is done. Returns the number
+    of reminders actually created; e-mail/SMS copies follow after commit where configured."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return 0
+    title = str(title)[:200]
+    if not dedup_key:
+        Reminder.objects.bulk_create([
+            Reminder(user_id=uid, title=title, body=str(body), url=url, due_at=due_at, topic=topic, target=target)
+            for uid in user_ids
+        ])
+        _deliver(user_ids, title, url)
+        return len(user_ids)
+    dedup_key = dedup_key[:120]
+    existing = set(Reminder.objects.filter(user_id__in=user_ids, dedup_key=dedup_key)
+                   .values_list("user_id", flat=True))
+    created = []
+    for uid in user_ids:
+        if uid in existing:
+            continue
+        try:
+            # A concurrent run may insert the same key first; the partial unique index decides.
+            with transaction.atomic():
+                Reminder.objects.create(user_id=uid, title=title, body=str(body), url=url, due_at=due_at,
+                                        dedup_key=dedup_key, topic=topic, target=target)
+            created.append(uid)
+        except IntegrityError:
+            continue
+    _deliver(created, title, url)
+    return len(created)
+
+
+def _deliver(user_ids, title, url):
+    """E-mail / SMS beside the in-app reminder (accounts/gateway.py), once the rows exist."""
+    if not user_ids or not gateway.enabled():
+        return
+    users = list(User.objects.filter(pk__in=user_ids).only("id", "email", "phone", "is_active"))
+    transaction.on_commit(lambda: gateway.deliver(users, title=title, url=url))
+
+
+def reminders_clear(*, target, topics, user_ids=None):
+    """Mark the unread notices about ``target`` of the given ``topics`` as read (the work they
+    asked for is done), for everyone or only ``user_ids``; return how many were cleared."""
+    qs = Reminder.objects.filter(target=target, topic__in=list(topics), is_read=False, kind=ReminderKind.NOTICE)
+    if user_ids is not None:
+        qs = qs.filter(user_id__in=list(user_ids))
+    return qs.update(is_read=True)

@@ -1,4 +1,4 @@
-"""The standard roles of DESIGN.md §1 and the 三员 separation rule.
+"""The standard roles of docs/architecture.md §1 and the 三员 separation rule.
 
 Roles are Django Groups; this module only says which permissions the standard roles start
 with (admins may change them in the UI) and which permission marks a group as one of the
@@ -39,7 +39,7 @@ STANDARD_ROLES = (
     RoleSpec("clerk", "登记员", ("petitions.register_case", "petitions.view_pii")),
     RoleSpec("triage", "分流员", (
         "petitions.triage_case", "petitions.register_case", "petitions.view_pii", "petitions.export_case",
-        # Data packages carry full identity numbers, so the exchange goes with view_pii (DESIGN.md §6).
+        # Data packages carry full identity numbers, so the exchange goes with view_pii (docs/architecture.md §6).
         "petitions.exchange_package",
     )),
     RoleSpec("leader", "领导", (

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import LoginAttempt
+from accounts.models import LoginAttempt
 
 
 def _lockout():

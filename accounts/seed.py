@@ -1,7 +1,7 @@
 """Standard roles: created when missing (post_migrate), never overwritten once they exist."""
 from django.contrib.auth.models import Group, Permission
 
-from .roles import STANDARD_ROLES
+from accounts.roles import STANDARD_ROLES
 
 
 def _permission(name):
@@ -21,13 +21,18 @@ def seed_roles():
 
 
 def on_post_migrate(sender, **kwargs):
-    """Runs after the last app's permissions exist (connected for the reports app)."""
+    """After ``migrate`` (and after a test flush): the standard roles, then the base data the
+    apps registered (``accounts.hooks.BASE_DATA``, e.g. the dictionaries).
+
+    Connected for every app but acts once, for the last installed app with models, when every app's
+    permissions exist."""
     from django.apps import apps
 
-    using = kwargs.get("using", "default")
-    if using != "default":
+    from accounts import hooks
+
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if kwargs.get("using", "default") != "default" or sender is not last:
         return
     seed_roles()
-    from petitions.seed import seed_dictionaries
-
-    seed_dictionaries(apps.get_model("petitions", "DictEntry"))
+    for seed in hooks.get_hooks(hooks.BASE_DATA):
+        seed()

@@ -7,7 +7,7 @@ gets its queryset from here. Case visibility builds on ``jurisdiction_path`` in
 from django.db.models import Q
 from django.http import Http404
 
-from .models import OrgUnit, User
+from accounts.models import OrgKind, OrgUnit, User
 
 
 def is_system_admin(user):
@@ -20,6 +20,46 @@ def jurisdiction_path(user):
     if org is None:
         return None
     return org.jurisdiction_path
+
+
+def acting_org_ids(user):
+    """Ids of the organizations the user acts for (his own, plus the unit his bureau serves)."""
+    org = getattr(user, "organization", None)
+    if org is None:
+        return frozenset()
+    ids = {org.pk}
+    if org.kind == OrgKind.BUREAU and org.parent_id:
+        ids.add(org.parent_id)
+    return frozenset(ids)
+
+
+def acts_for(user, org):
+    return org is not None and org.pk in acting_org_ids(user)
+
+
+def perm_q(perms):
+    """Q over users holding any of ``perms`` ("app.codename") through a group or directly."""
+    q = Q()
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        q |= Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+        q |= Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    return q
+
+
+def users_acting_for(orgs, perms=()):
+    """Active, unlocked users acting for any of ``orgs`` (the same rule as ``acting_org_ids``,
+    read from the other side: the organization's own users and, for a territorial unit, the
+    users of its petition bureau) and holding any of ``perms``; all of them if ``perms`` is empty."""
+    org_ids = [o.pk for o in orgs if o is not None]
+    if not org_ids:
+        return User.objects.none()
+    qs = User.objects.filter(is_active=True, is_locked=False).filter(
+        Q(organization_id__in=org_ids) | Q(organization__parent_id__in=org_ids, organization__kind=OrgKind.BUREAU)
+    )
+    if perms:
+        qs = qs.filter(perm_q(perms))
+    return qs.distinct()
 
 
 def org_visible_qs(user, qs=None):

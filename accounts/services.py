@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import otp
-from . import roles as role_rules
-from .audit import audit_record
-from .exceptions import NotAllowed, ServiceError
-from .models import PATH_STEP, OrgUnit, User
-from .security import clear_failures
+from accounts import otp
+from accounts import roles as role_rules
+from accounts.audit import audit_record
+from accounts.exceptions import NotAllowed, ServiceError
+from accounts.models import PATH_STEP, OrgUnit, User
+from accounts.security import clear_failures
 
 
 def _require(actor, perm):
@@ -217,6 +217,35 @@ def user_create(*, actor, username, password, organization, groups=(), real_name
 
 
 @transaction.atomic
+def system_account_ensure(*, username, organization, real_name, permissions=()):
+    """The system account ``username`` of ``organization`` (e.g. the portal's "网上信访"), created
+    on first use; return a fresh instance (no stale permission cache).
+
+    A system account acts in the trail but can never log in: it has no usable password and is
+    locked (``LockAwareModelBackend`` refuses it), and both are restored on every call, so an
+    administrator who set a password or unlocked it changes nothing. It holds exactly
+    ``permissions`` ("app.codename"), given directly rather than through a role. Audit:
+    ``user.system_account`` when it is created."""
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"organization": organization, "real_name": real_name, "is_locked": True, "is_active": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        perms = [Permission.objects.get(content_type__app_label=name.split(".", 1)[0], codename=name.split(".", 1)[1])
+                 for name in permissions]
+        user.user_permissions.add(*perms)
+        audit_record(action="user.system_account", actor=None, target=user, summary=username,
+                     data={"organization": organization.code, "permissions": sorted(permissions)})
+    elif (not user.is_locked or user.has_usable_password() or not user.is_active
+          or user.organization_id != organization.pk):
+        user.set_unusable_password()
+        user.is_locked, user.is_active, user.organization = True, True, organization
+        user.save(update_fields=["password", "is_locked", "is_active", "organization"])
+    return User.objects.select_related("organization").get(pk=user.pk)
+
+
 def user_update(*, actor, user, request=None, groups=None, **fields):
     """Update an account's profile fields and roles. Audit: ``user.update`` with the changes."""
     _require(actor, "accounts.manage_user")

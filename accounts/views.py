@@ -18,23 +18,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import otp
-from . import reminders as reminder_services
-from . import services
-from .audit import client_ip
-from .dashboard import home_context
-from .exceptions import ServiceError
-from .forms import (
-    AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TaskForm,
-    UserForm,
+from accounts import otp
+from accounts import reminders as reminder_services
+from accounts import services
+from accounts.audit import client_ip
+from accounts.dashboard import home_context
+from accounts.exceptions import ServiceError
+from accounts.forms import (
+    AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm, ProfileForm,
+    ResetPasswordForm, RoleForm, TaskForm, UserForm, form_add_service_error,
 )
-from .models import AuditLog, User
-from .security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
-from .selectors import org_get_visible, org_visible_qs, user_get_visible, user_visible_qs
-
-
-def _form_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+from accounts.models import AuditLog, User
+from accounts.security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
+from accounts.selectors import org_get_visible, org_visible_qs, user_get_visible, user_visible_qs
 
 
 def _crumbs(*items):
@@ -215,7 +211,7 @@ def otp_setup(request):
         try:
             codes = services.otp_enable(user=user, secret=secret, code=form.cleaned_data["code"], request=request)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             request.session.pop(OTP_SETUP_KEY, None)
             messages.success(request, _("两步验证已启用。"))
@@ -265,7 +261,7 @@ def password_change(request):
             services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
                                      new_password=form.cleaned_data["new_password1"], request=request)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
@@ -302,7 +298,7 @@ def user_create(request):
                                         groups=data["groups"], real_name=data["real_name"], phone=data["phone"],
                                         title=data["title"], email=data["email"])
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("用户 %(u)s 已创建，首次登录须修改密码。") % {"u": user.username})
             return redirect("accounts:user_list")
@@ -327,7 +323,7 @@ def user_edit(request, pk):
                                  title=data["title"], phone=data["phone"], email=data["email"],
                                  is_active=data["is_active"])
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("用户 %(u)s 已保存。") % {"u": target.username})
             return redirect("accounts:user_list")
@@ -411,7 +407,7 @@ def role_edit(request, pk=None):
             role = services.role_save(actor=request.user, role=role, name=form.cleaned_data["name"],
                                       permissions=form.cleaned_data["permissions"], request=request)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("角色 %(n)s 已保存。") % {"n": role.name})
             return redirect("accounts:role_list")
@@ -448,7 +444,7 @@ def org_edit(request, pk=None):
             else:
                 org = services.org_create(actor=request.user, request=request, **data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("机构 %(n)s 已保存。") % {"n": org.name})
             return redirect("accounts:org_list")
@@ -506,7 +502,7 @@ def reminder_list(request):
         try:
             reminder_services.task_save(user=user, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("任务已添加。"))
             return redirect("accounts:reminders")
@@ -530,7 +526,7 @@ def task_edit(request, pk):
         try:
             reminder_services.task_save(user=user, task=task, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("任务已保存。"))
             return redirect("accounts:reminders")

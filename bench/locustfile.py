@@ -96,7 +96,7 @@ class Clerk(Staff):
         form = find_form(html, method="post", has_field="submit_token")
         if form is None:
             return
-        from petitions.idcard import make_id_number
+        from petitions.domain.idcard import make_id_number
 
         birth = date(1950 + random.randrange(50), 1 + random.randrange(12), 1 + random.randrange(28))
         self.wait()  # typing the form

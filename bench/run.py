@@ -309,7 +309,7 @@ def bench_registration(bench):
         return
     client = bench.clients["clerk"]
     rng = random.Random(7)
-    from petitions.idcard import make_id_number
+    from petitions.domain.idcard import make_id_number
 
     def post(i):
         html = client.get(url).content.decode()
@@ -357,7 +357,7 @@ def keyword_floor(term):
 
 
 def _tokens(term):
-    from petitions.text import tokens
+    from petitions.lib.text import tokens
 
     return tokens(term)
 

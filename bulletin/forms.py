@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BulletinKind
+from bulletin.models import BulletinKind
 
 
 class BulletinForm(forms.Form):

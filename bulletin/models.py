@@ -1,4 +1,4 @@
-"""公共信息 (DESIGN.md §8): notices, the policy library and the knowledge base, and files sent
+"""公共信息 (docs/architecture.md §8): notices, the policy library and the knowledge base, and files sent
 from one person to another. Office communication, independent of cases: no case data here."""
 from django.conf import settings
 from django.db import models

@@ -3,9 +3,9 @@ from django.db.models import Q
 
 from accounts.models import PATH_STEP, User
 from petitions.selectors import BUSINESS_PERMS, has_case_access
-from petitions.services.notify import perm_q
+from accounts.selectors import perm_q
 
-from .models import Bulletin, BulletinKind
+from bulletin.models import Bulletin, BulletinKind
 
 PUBLISH_PERMS = ("petitions.triage_case", "petitions.instruct_case")
 

@@ -6,7 +6,7 @@ random name: petitions/services/attachments.py); they live under ``bulletin/`` i
 storage, which the case-attachment orphan sweep leaves alone.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -17,10 +17,10 @@ from accounts.audit import audit_record
 from accounts.exceptions import ServiceError
 from accounts.models import User
 from petitions.services import attachments as files
-from petitions.services.notify import reminders_create
+from accounts.reminders import reminders_create
 
-from . import selectors
-from .models import Bulletin, BulletinKind, FileTransfer
+from bulletin import selectors
+from bulletin.models import Bulletin, BulletinKind, FileTransfer
 
 STORE_DIR = "bulletin"
 
@@ -31,8 +31,8 @@ def _stage(upload):
         return None
     try:
         staged = files.attachment_stage(upload)
-    except ValidationError as exc:
-        raise ServiceError(exc.messages[0], field="file")
+    except ServiceError as exc:
+        raise ServiceError(exc.message, field="file", code=exc.code)
     staged.stored_name = f"{STORE_DIR}/{staged.stored_name}"
     return staged
 

@@ -9,20 +9,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import ServiceError
+from accounts.forms import form_add_service_error
 from petitions.selectors import has_case_access
 
-from . import selectors, services
-from .forms import BulletinForm, BulletinSearchForm, FileSendForm
-from .models import Bulletin, FileTransfer
+from bulletin import selectors, services
+from bulletin.forms import BulletinForm, BulletinSearchForm, FileSendForm
+from bulletin.models import Bulletin, FileTransfer
 
 
 def _require_access(user):
     if not has_case_access(user):
         raise PermissionDenied
-
-
-def _form_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def bulletin_list(request):
@@ -67,7 +64,7 @@ def bulletin_edit(request, pk=None):
                                          body=data["body"], upload=data["upload"], bulletin=bulletin,
                                          request=request)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("已发布。"))
             return redirect("bulletin:detail", row.pk)
@@ -103,7 +100,7 @@ def files(request):
             services.file_send(actor=request.user, recipient=data["recipient"], upload=data["upload"],
                                note=data["note"], request=request)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("文件已发送。"))
             return redirect("bulletin:files")

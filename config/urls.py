@@ -12,7 +12,7 @@ urlpatterns = [
     path("cases/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
     path("bulletin/", include("bulletin.urls")),
-    path("portal/", include("petitions.portal.urls")),
+    path("portal/", include("portal.urls")),
     # The language switch works before login too (the login page offers it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # The admin site signs in through the staff login page (lockout, second factor), never its own form.

@@ -1,4 +1,4 @@
-"""URLconf of the internet-side deployment: the public portal only (DESIGN.md §7).
+"""URLconf of the internet-side deployment: the public portal only (docs/architecture.md §7).
 
 Selected with DJANGO_ROOT_URLCONF=config.urls_portal (README, "Production"). Staff pages, the
 admin and the staff login do not exist here: every other URL is a 404 rendered by the portal.
@@ -9,8 +9,8 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", login_not_required(RedirectView.as_view(pattern_name="portal:home", permanent=False))),
-    path("portal/", include("petitions.portal.urls")),
+    path("portal/", include("portal.urls")),
 ]
 
-handler404 = "petitions.portal.views.not_found"
-handler500 = "petitions.portal.views.server_error"
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("信访业务")
+
+    def ready(self):
+        from petitions import hooks
+
+        hooks.register()

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 
-from . import clock
-from .idcard import make_id_number
-from .models import Case, Channel, DictEntry
-from .services.intake import register_case
+from petitions import clock
+from petitions.domain.idcard import make_id_number
+from petitions.models import Case, Channel, DictEntry
+from petitions.services.intake import register_case
 
 TOKEN_PREFIX = "demo-"
 

@@ -6,43 +6,27 @@ user may not act: wrong role, wrong organization, out of scope) or ``TransitionN
 ``case_transition`` calls ``require`` and the pages call ``available_actions``/``can_*``, so
 the page offers exactly what the server accepts.
 
-Organizations: a user *acts for* his own organization and, when he works in a petition bureau
-(信访局 / 综治信访办), for the territorial unit it serves (县, 乡). A user's *jurisdiction* is
-``OrgUnit.jurisdiction_path`` (a bureau answers for its whole territory).
+Organizations: who a user *acts for* and what his *jurisdiction* is are decided in one place,
+``accounts.selectors`` (``acting_org_ids``, ``jurisdiction_path``).
 """
 from functools import cached_property
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgKind
-from accounts.selectors import jurisdiction_path
+from accounts import hooks
+from accounts.selectors import acting_org_ids, jurisdiction_path
 
-from . import assignment_tree as tree
-from . import clock
-from .exceptions import NotAllowed, TransitionNotAllowed
-from .models import AssignmentStatus, ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest
-from .selectors import case_visible_qs
-from .services import workdays
-from .services.deadlines import review_possible_later, review_window
-from .workflow import FINAL_MATTER_BLOCKED, TRANSITIONS, Status
+from petitions.domain import assignment_tree as tree
+from petitions import clock
+from petitions.exceptions import NotAllowed, TransitionNotAllowed
+from petitions.models import AssignmentStatus, ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest
+from petitions.selectors import case_visible_qs
+from petitions.selectors import workdays
+from petitions.domain.deadlines import RETURN_WORKDAYS, review_possible_later, review_window
+from petitions.workflow import FINAL_MATTER_BLOCKED, TRANSITIONS, Status
 
 EXPORT_PERMISSION = "petitions.export_case"
-
-
-def acting_org_ids(user):
-    """Ids of the organizations the user acts for (his own, plus the unit his bureau serves)."""
-    org = getattr(user, "organization", None)
-    if org is None:
-        return frozenset()
-    ids = {org.pk}
-    if org.kind == OrgKind.BUREAU and org.parent_id:
-        ids.add(org.parent_id)
-    return frozenset(ids)
-
-
-def acts_for(user, org):
-    return org is not None and org.pk in acting_org_ids(user)
 
 
 class Facts:
@@ -191,7 +175,7 @@ def _rule_accept(f, action):
 def return_overdue_message(due):
     """Why a return is refused once ``due`` (the last day of the objection period) has passed."""
     return _("已超过收到交办（转办）之日起%(n)d个工作日的退回期限（%(due)s，《信访工作条例》第二十三条），"
-             "请受理办理，或与交办机关协商。") % {"n": workdays.RETURN_WORKDAYS, "due": due.isoformat()}
+             "请受理办理，或与交办机关协商。") % {"n": RETURN_WORKDAYS, "due": due.isoformat()}
 
 
 def _rule_return(f, action):
@@ -344,103 +328,6 @@ def refusal(user, case, action, facts=None):
     return None
 
 
-def can_report_leader(user, case):
-    return can(user, case, "report_leader")
-
-
-def can_instruct(user, case):
-    return can(user, case, "instruct")
-
-
-def can_assign(user, case):
-    return can(user, case, "assign")
-
-
-def can_transfer(user, case):
-    return can(user, case, "transfer")
-
-
-def can_reject(user, case):
-    return can(user, case, "reject")
-
-
-def can_not_reaccept(user, case):
-    return can(user, case, "not_reaccept")
-
-
-def can_accept(user, case):
-    return can(user, case, "accept")
-
-
-def can_return(user, case):
-    return can(user, case, "return")
-
-
-def can_request_extension(user, case):
-    return can(user, case, "request_extension")
-
-
-def can_approve_extension(user, case):
-    return can(user, case, "approve_extension")
-
-
-def can_refuse_extension(user, case):
-    return can(user, case, "refuse_extension")
-
-
-def can_report_result(user, case):
-    return can(user, case, "report_result")
-
-
-def can_approve_result(user, case):
-    return can(user, case, "approve_result")
-
-
-def can_send_back(user, case):
-    return can(user, case, "send_back")
-
-
-def can_request_review(user, case):
-    return can(user, case, "request_review")
-
-
-def can_review_decision(user, case):
-    return can(user, case, "review_decision")
-
-
-def can_request_recheck(user, case):
-    return can(user, case, "request_recheck")
-
-
-def can_recheck_decision(user, case):
-    return can(user, case, "recheck_decision")
-
-
-def can_close(user, case):
-    return can(user, case, "close")
-
-
-def can_archive(user, case):
-    return can(user, case, "archive")
-
-
-def can_publish_reply(user, case):
-    return can(user, case, "publish_reply")
-
-
-def can_supervise(user, case):
-    return can(user, case, "supervise")
-
-
-def can_mark_viewed(user, case):
-    return can(user, case, "mark_viewed")
-
-
-def can_export(user, case):
-    """Export one case with its trail: the export permission and the case in scope."""
-    return user.has_perm(EXPORT_PERMISSION) and case_visible_qs(user).filter(pk=case.pk).exists()
-
-
 def _url(name, *args):
     try:
         return reverse(name, args=args)
@@ -464,7 +351,7 @@ def available_actions(user, case):
         url = _url("petitions:action", case.pk, name)
         if url:
             actions.append({"name": name, "label": str(transition.label), "url": url})
-    if user.has_perm(EXPORT_PERMISSION) and facts.visible:
+    if hooks.get_hooks(hooks.CASE_EXPORT) and user.has_perm(EXPORT_PERMISSION) and facts.visible:
         url = _url("petitions:export", case.pk)
         if url:
             actions.append({"name": "export", "label": str(_("导出Excel")), "url": url})

@@ -1,4 +1,4 @@
-"""Standard dictionary lists (DOMAIN.md §5, §8; GB 3304 民族, GB/T 4658 文化程度, GB/T 4762 政治面貌).
+"""Standard dictionary lists (docs/domain.md §5, §8; GB 3304 民族, GB/T 4658 文化程度, GB/T 4762 政治面貌).
 
 ``seed_dictionaries`` only inserts entries that are missing, so it is safe to run from the
 migration and again after a test flush; it never overwrites what an administrator edited.
@@ -6,7 +6,7 @@ migration and again after a test flush; it never overwrites what an administrato
 
 PURPOSE = [("01", "建议意见"), ("02", "检举控告"), ("03", "申诉"), ("04", "求决"), ("05", "咨询"), ("99", "其他")]
 
-# 18 first-level categories (Suining codes, DOMAIN.md §8.2) with common second-level entries.
+# 18 first-level categories (Suining codes, docs/domain.md §8.2) with common second-level entries.
 PROBLEM = [
     ("602001", "政治综合", []),
     ("602002", "经济综合", [("01", "企业改制"), ("02", "金融借贷"), ("03", "市场监管")]),

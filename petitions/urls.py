@@ -1,8 +1,8 @@
 from django.urls import path
 
-from .views import calendar, cases, dictionary, intake
-from .views import search as search_views
-from .views import actions, exchange, inbox, leader, review, supervision
+from petitions.views import calendar, cases, dictionary, intake
+from petitions.views import search as search_views
+from petitions.views import actions, exchange, inbox, leader, review, supervision
 
 app_name = "petitions"
 

@@ -38,6 +38,15 @@ OPEN_STATUSES = frozenset({
     Status.RESULT_REPORTED, Status.REVIEWING, Status.RECHECKING,
 })
 FINISHED_STATUSES = frozenset({Status.CLOSED, Status.ARCHIVED, Status.REJECTED, Status.NOT_REACCEPTED})
+# The matter was lawfully not (or no longer) accepted (条例第二十三条、第三十六条第三款).
+REFUSED_STATUSES = frozenset({Status.REJECTED, Status.NOT_REACCEPTED})
+# 办结 for the statistics: an answer (处理意见) was given, or the matter was finished or lawfully
+# not accepted; cases under 复查/复核 are open again and do not count.
+DONE_STATUSES = frozenset({Status.ANSWERED, Status.CLOSED, Status.ARCHIVED, *REFUSED_STATUSES})
+# The petitioner may evaluate the answer (满意度评价).
+EVALUABLE_STATUSES = frozenset({Status.ANSWERED, Status.CLOSED})
+# ``Case.answer_text`` is the answer given to the petitioner (shown on the portal).
+ANSWER_GIVEN_STATUSES = frozenset({Status.ANSWERED, Status.REVIEWING, Status.RECHECKING, *FINISHED_STATUSES})
 
 TRIAGE = "petitions.triage_case"
 INSTRUCT = "petitions.instruct_case"

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.models.dictionary import DictKind
 
-from . import selectors as s
-from .tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, Table, pct
+from reports import selectors as s
+from reports.tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, Table, pct
 
 UNIT = "label"  # key of the first (row label) column
 

@@ -5,8 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors as s
-from .definitions import KPI_CHOICES
+from reports import selectors as s
+from reports.definitions import KPI_CHOICES
 
 MAX_DAYS = 366 * 10
 

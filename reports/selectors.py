@@ -24,7 +24,8 @@ from petitions import clock
 from petitions.models import Case, CaseEvent, Channel, DictEntry, Evaluation
 from petitions.models.dictionary import DictKind
 from petitions.models.workflow import Satisfaction
-from petitions.workflow import Status
+from petitions.selectors import case_statistics_qs
+from petitions.workflow import DONE_STATUSES, OPEN_STATUSES, REFUSED_STATUSES, Status
 
 SOURCE_DIRECT = "direct"
 SOURCE_REFERRAL = "referral"
@@ -57,17 +58,14 @@ REPEAT_Q = Q(is_repeat=True)
 FIRST_Q = Q(is_repeat=False)
 SKIP_Q = Q(is_skip_level=True)
 ONLINE_Q = Q(channel=Channel.ONLINE)
-# 办结: an answer (处理意见) was given, or the matter was finished or lawfully not accepted.
-# Cases under 复查/复核 are open again and do not count.
-DONE_STATUSES = (Status.ANSWERED, Status.CLOSED, Status.ARCHIVED, Status.REJECTED, Status.NOT_REACCEPTED)
+DONE_STATUSES = tuple(sorted(DONE_STATUSES))
 STATUS_GROUPS = (
-    ("open", _("在办"), (Status.PENDING, Status.AWAITING_INSTRUCTION, Status.AWAITING_ACCEPTANCE,
-                       Status.IN_PROGRESS, Status.RESULT_REPORTED, Status.REVIEWING, Status.RECHECKING)),
+    ("open", _("在办"), tuple(sorted(OPEN_STATUSES))),
     ("answered", _("已答复"), (Status.ANSWERED,)),
     ("closed", _("已办结（含归档）"), (Status.CLOSED, Status.ARCHIVED)),
-    ("rejected", _("不予受理/不再受理"), (Status.REJECTED, Status.NOT_REACCEPTED)),
+    ("rejected", _("不予受理/不再受理"), tuple(sorted(REFUSED_STATUSES))),
 )
-REFUSED_STATUSES = (Status.REJECTED, Status.NOT_REACCEPTED)
+REFUSED_STATUSES = tuple(sorted(REFUSED_STATUSES))
 REFUSAL_ACTIONS = ("reject", "not_reaccept")
 # 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
 PERSONS = Coalesce("visitor_count", Value(1))
@@ -196,7 +194,7 @@ def scoped_cases(user, scope):
     """
     if not scope_allowed(user, scope.org):
         return Case.objects.none()
-    return Case.objects.filter(registered_org_id__in=scope.org_ids).filter(source_q(scope.source))
+    return case_statistics_qs(user, scope.org, org_ids=scope.org_ids).filter(source_q(scope.source))
 
 
 def statistics_cases(user, scope):

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import charts, exporters, services
-from .definitions import CHARTS, REPORT_BY_SLUG, REPORTS, chart_data, chart_set, kpi_ranking, kpi_report
-from .forms import KpiForm, ScopeForm
+from petitions.selectors.search import export_rows
+from reports import charts, exporters, services
+from reports.case_export import case_export_response
+from reports.definitions import CHARTS, REPORT_BY_SLUG, REPORTS, chart_data, chart_set, kpi_ranking, kpi_report
+from reports.forms import KpiForm, ScopeForm
 
 STAT_PERM = "reports.view_statistics"
 CHART_CACHE_SECONDS = 300
@@ -133,3 +135,45 @@ def chart_image(request, slug):
     response = HttpResponse(body, content_type=charts.FORMATS[fmt])
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- Excel of the case pages (registered into accounts.hooks by reports/hooks.py) ------------------
+
+SEARCH_EXPORT_MAX_ROWS = 200_000
+SEARCH_EXPORT_COLUMNS = [
+    exporters.ExportColumn(_("信访件编号"), width=22),
+    exporters.ExportColumn(_("登记时间"), width=16),
+    exporters.ExportColumn(_("登记机构"), width=20),
+    exporters.ExportColumn(_("信访形式"), width=8),
+    exporters.ExportColumn(_("信访人"), width=8),
+    exporters.ExportColumn(_("身份证号"), width=18),
+    exporters.ExportColumn(_("联系电话"), width=12),
+    exporters.ExportColumn(_("信访目的"), width=8),
+    exporters.ExportColumn(_("所属问题"), width=12),
+    exporters.ExportColumn(_("概况"), width=50),
+    exporters.ExportColumn(_("状态"), width=8),
+    exporters.ExportColumn(_("当前期限"), width=10),
+    exporters.ExportColumn(_("办结时间"), width=16),
+]
+
+
+def search_export(request, *, query, form, kind, title):
+    """信访查询 / 办结存档 as a streamed Excel of the same query (write-only, bounded memory);
+    the caller has checked the export permission. Audited (``export``)."""
+    services.export_record(actor=request.user, kind=kind, title=title, filters=form.criteria(), request=request)
+    rows = export_rows(query, show_pii=request.user.has_perm("petitions.view_pii"))
+    limited = (row for i, row in zip(range(SEARCH_EXPORT_MAX_ROWS), rows))
+    subtitle = _("导出单位：%(org)s　导出人：%(user)s　查询条件：%(criteria)s") % {
+        "org": request.user.organization.name if request.user.organization else "",
+        "user": request.user.display_name,
+        "criteria": "、".join(str(form.fields[k].label) for k in form.criteria() if k in form.fields) or _("无"),
+    }
+    return exporters.stream_rows_response(
+        title=title, subtitle=subtitle, columns=SEARCH_EXPORT_COLUMNS, rows=limited,
+        filename=exporters.export_filename(title),
+        total_label=_("共 %%(count)s 条（最多导出 %(max)s 条）") % {"max": SEARCH_EXPORT_MAX_ROWS})
+
+
+def case_export(request, case):
+    """导出Excel of one visible case with its trail (the caller checked permission and scope)."""
+    return case_export_response(case, user=request.user)

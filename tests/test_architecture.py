@@ -22,9 +22,9 @@ def _sources():
         yield path
 
 
-# petitions/generator/ builds synthetic benchmark data (DESIGN: scale issue) in memory and
-# bulk-loads it; it is a data loader like a migration, never reached from a request.
-ALLOWED = ("petitions/services/", "petitions/models/", "petitions/generator/")
+# bench/ (skipped above) holds the generator of synthetic benchmark data, which bulk-loads cases
+# in past states; it is a data loader like a migration, never installed in production.
+ALLOWED = ("petitions/services/", "petitions/models/")
 
 
 def _allowed(path):
@@ -49,3 +49,29 @@ def test_the_rule_catches_a_write():
     assert ASSIGNMENT.search(sample) and WRITE_CALL.search(sample)
     assert not ASSIGNMENT.search("if case.status == Status.PENDING:")
     assert not WRITE_CALL.search("Case.objects.filter(status='pending')")
+
+
+# The repository explains itself: nothing it ships points at design notes kept outside it.
+OUTSIDE = re.compile(r"\.\./shared|\b(DESIGN|DOMAIN|STYLE|PERFORMANCE)\.md\b")
+TEXT_SUFFIXES = {".py", ".md", ".html", ".txt", ".js", ".css", ".ini", ".cfg", ".toml", ".in"}
+
+
+def test_no_reference_to_files_outside_the_repository():
+    offenders = []
+    for path in ROOT.rglob("*"):
+        rel = path.relative_to(ROOT)
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES or set(rel.parts) & {".venv", "var", ".git"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{rel}:{text.count(chr(10), 0, m.start()) + 1}" for m in OUTSIDE.finditer(text)]
+    assert not offenders, "references outside the repository: " + ", ".join(offenders)
+
+
+def test_import_contracts_hold():
+    """The layering of .importlinter (apps one way; views -> services -> selectors -> models)."""
+    from importlinter.application.use_cases import lint_imports
+    from importlinter.configuration import configure
+
+    configure()
+    assert lint_imports(config_filename=str(ROOT / ".importlinter"), cache_dir=None, no_logo=True), \
+        "lint-imports reports a broken contract"

@@ -55,10 +55,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "guardian",
+    # Project apps, lowest first: each depends only on the ones above it in this list.
     "accounts",
-    "bulletin",
     "petitions",
+    "bulletin",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +111,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers serialise on BEGIN IMMEDIATE instead of failing with "database is locked";
-    # WAL lets readers go on while one writer works (PERFORMANCE.md §5.1).
+    # WAL lets readers go on while one writer works (docs/performance.md §R5.1).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -147,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
-# Login security (DESIGN.md §9, DOMAIN.md §10): values chosen and documented in README.
+# Login security (docs/architecture.md §9, docs/domain.md §10): values chosen and documented in README.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
@@ -184,7 +186,7 @@ STORAGES = {
 # view that applies the visibility selectors; MEDIA_URL is deliberately unused.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private")))
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
-# Data packages between levels (DESIGN.md §6): this instance's Ed25519 signing key (mode 0600,
+# Data packages between levels (docs/architecture.md §6): this instance's Ed25519 signing key (mode 0600,
 # made by ``manage.py exchange_keygen``) and the largest package the importer will open.
 EXCHANGE_PRIVATE_KEY_PATH = Path(env("EXCHANGE_PRIVATE_KEY_PATH", str(BASE_DIR / "var" / "exchange_ed25519.key")))
 EXCHANGE_MAX_BYTES = int(env("EXCHANGE_MAX_BYTES", str(2 * 1024 * 1024 * 1024)))
@@ -225,7 +227,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "xinfang@localhost")
 
-# Public portal (群众端, DESIGN.md §7): limits per client address, counted in the database so that
+# Public portal (群众端, docs/architecture.md §7): limits per client address, counted in the database so that
 # they hold across gunicorn workers (README, "Public portal").
 PORTAL_SUBMIT_LIMIT = 5  # online petitions registered per address ...
 PORTAL_SUBMIT_WINDOW_SECONDS = 60 * 60  # ... within an hour

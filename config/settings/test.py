@@ -2,6 +2,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
+from .base import INSTALLED_APPS
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +19,6 @@ STORAGES = {
 # The portal's captcha answer, so that tests and the browser journey can fill the form. Test
 # settings only: tests/portal/test_urlconf.py checks that production leaves it unset.
 PORTAL_CAPTCHA_FIXED_ANSWER = "K7P4"
+
+# The data generator (benchmark tooling) is tested too; production never installs it.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]

@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DictEntry, DictKind
+from petitions.models import DictEntry, DictKind
 
 
 class DictKindForm(forms.Form):

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit
 
-from .. import clock
-from ..models import Channel, DictEntry, DictKind, IdType, Sex
-from ..services import attachments
-from ..services.intake import (
+from petitions import clock
+from petitions.models import Channel, DictEntry, DictKind, IdType, Sex
+from petitions.services import attachments
+from petitions.services.intake import (
     LETTER_CHANNELS, MAX_PETITIONERS, first_case_resolve, headcount_errors, is_anonymous_letter,
     petitioner_identity_clean,
 )
@@ -449,28 +449,9 @@ def intake_forms_valid(form, formset):
     return not form.errors and not formset.total_error_count()
 
 
-def apply_service_errors(form, formset, exc):
-    """Show a ``ValidationError`` raised by ``register_case`` next to the right fields."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    persons = getattr(formset, "persons", None) or formset.forms
-    for key, errors in exc.message_dict.items():
-        if key.startswith(PERSON_PREFIX + "."):
-            _prefix, index, field = key.split(".", 2)
-            target = persons[int(index)] if int(index) < len(persons) else None
-            if target is not None:
-                target.add_error(field if field in target.fields else None, errors)
-                continue
-        elif key == PERSON_PREFIX and persons:
-            persons[0].add_error(None, errors)
-            continue
-        form.add_error(key if key in form.fields else None, errors)
-
-
 def similar_query(data, *, prefix=PERSON_PREFIX):
     """The typed identity and content from POST data (the form itself or the JS lookup),
-    as keyword arguments for ``petitions.similarity.similar_cases`` (without the region)."""
+    as keyword arguments for ``petitions.selectors.similarity.similar_cases`` (without the region)."""
     id_numbers, pairs = [], []
     for i in range(MAX_PETITIONERS):
         id_numbers.append(data.get(f"{prefix}-{i}-id_number", ""))

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import org_scope_choices
 
-from ..models import Channel, DictEntry, DictKind
-from .intake import DictChoiceField, OrgChoiceField, _date_input
+from petitions.models import Channel, DictEntry, DictKind
+from petitions.forms.intake import DictChoiceField, OrgChoiceField, _date_input
 
 YES_NO_ANY = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
 
@@ -111,7 +111,7 @@ class PoolFilterForm(forms.Form):
             field.widget.choices = [("", field.empty_label)] + dictionaries[kind]
 
     def filters(self):
-        """Keyword arguments for ``petitions.pool.pool_filter`` (invalid fields are ignored)."""
+        """Keyword arguments for ``petitions.selectors.pool.pool_filter`` (invalid fields are ignored)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
 

@@ -8,14 +8,13 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgKind, OrgUnit, User
+from accounts.models import OrgUnit, User
 
-from .. import clock
-from ..models import DictEntry, DictKind, HandlingOpinion
-from ..services.deadlines import MAX_EXTENSION_DAYS
-from ..services.notify import perm_q
-from ..services.transitions import REVIEW_CONCLUSIONS
-from ..workflow import INSTRUCT
+from petitions import clock
+from petitions.domain.deadlines import MAX_EXTENSION_DAYS
+from petitions.models import DictEntry, DictKind, HandlingOpinion
+from petitions.selectors.orgs import assignable_orgs, leader_choices, scope_orgs
+from petitions.services.transitions import REVIEW_CONCLUSIONS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,36 +37,6 @@ class MultipleFileField(forms.FileField):
         if not isinstance(data, (list, tuple)):
             data = [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in data]
-
-
-def assignable_orgs(user, case):
-    """Organizations below the user in the hierarchy (or departments at his level) that may
-    receive the case; never the accused unit of a confidential case or anything under it."""
-    org = user.organization
-    if org is None:
-        return OrgUnit.objects.none()
-    base = org.jurisdiction_path
-    qs = OrgUnit.objects.filter(is_active=True, path__startswith=base).exclude(pk=org.pk)
-    if org.kind == OrgKind.BUREAU and org.parent_id:
-        qs = qs.exclude(pk=org.parent_id)
-    if case.is_confidential and case.accused_org_id:
-        qs = qs.exclude(path__startswith=case.accused_org.path)
-    return qs.order_by("path")
-
-
-def leader_choices(user):
-    org = user.organization
-    if org is None:
-        return User.objects.none()
-    return (User.objects.filter(is_active=True, organization__path__startswith=org.jurisdiction_path)
-            .filter(perm_q((INSTRUCT,))).distinct().select_related("organization").order_by("username"))
-
-
-def scope_orgs(user):
-    org = user.organization
-    if org is None:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(is_active=True, path__startswith=org.jurisdiction_path).order_by("path")
 
 
 class TargetForm(forms.Form):

@@ -6,13 +6,13 @@ lookups. Needs FIELD_ENCRYPTION_KEY (settings) to be the key the application wil
 """
 from django.db import migrations, models
 
-import petitions.fields
+import petitions.models.fields
 
 BATCH = 5000
 
 
 def _convert(schema_editor, transform, pick):
-    from petitions import fieldcrypt
+    from petitions.lib import fieldcrypt
 
     connection = schema_editor.connection
     last = 0
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='petitioner',
             name='id_number',
-            field=petitions.fields.EncryptedIdentityField(blank=True, max_length=100, verbose_name='身份证号'),
+            field=petitions.models.fields.EncryptedIdentityField(blank=True, max_length=100, verbose_name='身份证号'),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
         migrations.AddIndex(

@@ -1,9 +1,8 @@
-from .calendar import CalendarDay
-from .case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
-from .dictionary import DictEntry, DictKind
-from .exchange import ExchangeKey
-from .portal import PortalAttempt, PortalAttemptKind
-from .workflow import (
+from petitions.models.calendar import CalendarDay
+from petitions.models.case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
+from petitions.models.dictionary import DictEntry, DictKind
+from petitions.models.exchange import ExchangeKey
+from petitions.models.workflow import (
     Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
     CaseView, Evaluation, EvaluationTarget,
     ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest, Satisfaction, Supervision,
@@ -12,6 +11,6 @@ from .workflow import (
 __all__ = [
     "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "CalendarDay", "Case", "CaseCounter", "CaseEvent",
     "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExchangeKey", "ExtensionRequest",
-    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "PortalAttempt", "PortalAttemptKind", "ReviewLevel", "ReviewRequest", "Satisfaction",
+    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
     "Sex", "Supervision",
 ]

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 
-from ..fields import EncryptedIdentityField
-from ..workflow import Status
-from .dictionary import DictEntry
+from petitions.models.fields import EncryptedIdentityField
+from petitions.workflow import Status
+from petitions.models.dictionary import DictEntry
 
 DICT_FK = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
 
@@ -91,7 +91,7 @@ class Case(models.Model):
                                     blank=True, related_name="+")
     is_supervised = models.BooleanField(_("督办"), default=False, editable=False)
 
-    # Deadlines (statutory, DOMAIN.md §3.3) and milestones.
+    # Deadlines (statutory, docs/domain.md §3.3) and milestones.
     acceptance_due = models.DateField(_("受理期限"), null=True, blank=True)
     handling_due = models.DateField(_("办理期限"), null=True, blank=True)
     current_due = models.DateField(_("当前期限"), null=True, blank=True, db_index=True)

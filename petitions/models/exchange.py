@@ -1,4 +1,4 @@
-"""Trusted public keys of the instances that send data packages (DESIGN.md §6)."""
+"""Trusted public keys of the instances that send data packages (docs/architecture.md §6)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditLog, OrgUnit
 
-from .case import Case, HandlingOpinion
+from petitions.models.case import Case, HandlingOpinion
 
 
 class AssignmentKind(models.TextChoices):

@@ -1,5 +1,5 @@
-"""Access log: who opened a case's personal data or downloaded its files (DESIGN.md §9)."""
-from ..models import CaseView
+"""Access log: who opened a case's personal data or downloaded its files (docs/architecture.md §9)."""
+from petitions.models import CaseView
 
 
 def case_view_record(*, case, user, action="view"):

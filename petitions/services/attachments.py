@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from ..models import Attachment
+from accounts.exceptions import ServiceError
+from petitions.models import Attachment
 
 STAGING_DIR = ".staging"
 CHUNK = 64 * 1024
@@ -82,10 +82,10 @@ def _ooxml_checker(main_prefix):
             with zipfile.ZipFile(fileobj) as archive:
                 infos = archive.infolist()
                 if len(infos) > ZIP_MAX_ENTRIES:
-                    raise ValidationError(_("压缩包内文件数量异常，已拒收。"), code="zip_bomb")
+                    raise ServiceError(_("压缩包内文件数量异常，已拒收。"), code="zip_bomb")
                 total = sum(info.file_size for info in infos)
                 if total > ZIP_MAX_UNCOMPRESSED_FACTOR * settings.ATTACHMENT_MAX_BYTES:
-                    raise ValidationError(_("文件解压后体积异常（疑似压缩炸弹），已拒收。"), code="zip_bomb")
+                    raise ServiceError(_("文件解压后体积异常（疑似压缩炸弹），已拒收。"), code="zip_bomb")
                 names = {info.filename for info in infos}
         except zipfile.BadZipFile:
             return False
@@ -169,39 +169,32 @@ def _extension(name):
 def attachment_check(upload):
     """Validate one uploaded file; return ``(extension, content_type)``.
 
-    Raises ``ValidationError`` (Chinese message naming the file) when the extension is not
+    Raises ``ServiceError`` (Chinese message naming the file) when the extension is not
     allowed, the file is empty or over ``ATTACHMENT_MAX_BYTES``, or the content does not
     match the extension (e.g. an executable renamed to .pdf). Leaves the file position at 0.
     """
     name = clean_filename(upload.name)
     ext = _extension(name)
     if ext not in FILE_TYPES:
-        raise ValidationError(
-            _("“%(name)s”的文件类型不允许，只接受 %(types)s。"),
-            code="extension", params={"name": name, "types": "、".join(ALLOWED_EXTENSIONS)},
-        )
+        raise ServiceError(_("“%(name)s”的文件类型不允许，只接受 %(types)s。") % {
+            "name": name, "types": "、".join(ALLOWED_EXTENSIONS)}, code="extension")
     if upload.size is None or upload.size == 0:
-        raise ValidationError(_("“%(name)s”是空文件。"), code="empty", params={"name": name})
+        raise ServiceError(_("“%(name)s”是空文件。") % {"name": name}, code="empty")
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s”超过单个附件大小上限 %(limit)s。"), code="too_large",
-            params={"name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
-        )
+        raise ServiceError(_("“%(name)s”超过单个附件大小上限 %(limit)s。") % {
+            "name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}, code="too_large")
     content_type, matches = FILE_TYPES[ext]
     upload.seek(0)
     head = upload.read(16)
     try:
         ok = matches(head, upload)
-    except ValidationError as exc:
-        raise ValidationError(_("“%(name)s”：%(reason)s"), code=exc.code,
-                              params={"name": name, "reason": exc.messages[0]})
+    except ServiceError as exc:
+        raise ServiceError(_("“%(name)s”：%(reason)s") % {"name": name, "reason": exc.message}, code=exc.code)
     finally:
         upload.seek(0)
     if not ok:
-        raise ValidationError(
-            _("“%(name)s”的内容与扩展名 .%(ext)s 不符（文件可能已损坏或被改名），已拒收。"),
-            code="content", params={"name": name, "ext": ext},
-        )
+        raise ServiceError(_("“%(name)s”的内容与扩展名 .%(ext)s 不符（文件可能已损坏或被改名），已拒收。") % {
+            "name": name, "ext": ext}, code="content")
     return ext, content_type
 
 
@@ -218,7 +211,7 @@ def attachment_stage(upload):
 
 def stage_chunks(chunks, *, original_name, content_type, limit=None):
     """Write ``chunks`` (bytes) to a new file in the staging area under a random name, computing
-    size and SHA-256; return a ``StagedFile``. Over ``limit`` bytes raises ``ValidationError``.
+    size and SHA-256; return a ``StagedFile``. Over ``limit`` bytes raises ``ServiceError``.
     Used by uploads (after ``attachment_check``) and by package imports (already verified)."""
     token = secrets.token_hex(20)
     stored_name = f"{token[:2]}/{token}"
@@ -232,10 +225,8 @@ def stage_chunks(chunks, *, original_name, content_type, limit=None):
             for chunk in chunks:
                 size += len(chunk)
                 if limit is not None and size > limit:
-                    raise ValidationError(
-                        _("“%(name)s”超过单个附件大小上限 %(limit)s。"), code="too_large",
-                        params={"name": original_name, "limit": filesizeformat(limit)},
-                    )
+                    raise ServiceError(_("“%(name)s”超过单个附件大小上限 %(limit)s。") % {
+                        "name": original_name, "limit": filesizeformat(limit)}, code="too_large")
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -258,7 +249,7 @@ def discard(staged_files):
 def staging(uploads):
     """Stage every upload; on any exception inside the block, remove all of them again.
 
-    Raises ``ValidationError({"files": [...]})`` listing every bad file before staging any.
+    Raises ``ServiceError`` (``errors={"files": [...]}``) listing every bad file before staging any.
     """
     uploads = list(uploads or ())
     errors = []
@@ -267,10 +258,10 @@ def staging(uploads):
     for upload in uploads:
         try:
             attachment_check(upload)
-        except ValidationError as exc:
+        except ServiceError as exc:
             errors.extend(exc.messages)
     if errors:
-        raise ValidationError({"files": errors})
+        raise ServiceError(errors={"files": errors}, code="bad_files")
     staged = []
     try:
         for upload in uploads:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed, ServiceError
 
-from ..models import CalendarDay
-from .dictionary import MANAGE_PERMISSION  # the same right as the dictionaries
+from petitions.models import CalendarDay
+from petitions.services.dictionary import MANAGE_PERMISSION  # the same right as the dictionaries
 
 COMMAND_USERNAME = "manage.py load_holidays"
 MAX_RANGE_DAYS = 31  # one holiday block of the notice; longer is a typing mistake

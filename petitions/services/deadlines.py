@@ -1,152 +1,26 @@
-"""Statutory deadlines (DOMAIN.md §3.3, 《信访工作条例》) and the overdue scan.
+"""The overdue scan over the statutory deadlines (computed in ``petitions.domain.deadlines``).
 
-- routing / acceptance: registration + 15 days (Art.22, Art.23);
-- handling: acceptance + 60 days (Art.34), extendable once by at most 30 days with approval;
-- 复查 request: within 30 days of the answer; decision within 30 days of the request (Art.35);
-- 复核 request: within 30 days of the 复查 decision; decision within 30 days (Art.36).
-
-Days are calendar days. Time comes from ``petitions.clock`` so tests can fix it.
-``deadlines_scan`` (``manage.py scan_deadlines``) records each overdue deadline once per case
-and deadline as a ``CaseEvent`` and reminds the responsible users; it is idempotent and safe
-to run from cron every few minutes, also concurrently (row lock + unique reminder keys).
+Time comes from ``petitions.clock`` so tests can fix it. ``deadlines_scan`` (``manage.py
+scan_deadlines``) records each overdue deadline once per case and deadline as a ``CaseEvent``
+and reminds the responsible users; it is idempotent and safe to run from cron every few
+minutes, also concurrently (row lock + unique reminder keys).
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import clock
-from ..models import Assignment, AssignmentStatus, Case, CaseEvent, ReviewLevel, ReviewRequest, Supervision
-from ..workflow import HANDLE, INSTRUCT, OPEN_STATUSES, TRIAGE, Status
-from .events import case_event_record
-from .notify import case_url, reminders_create, users_acting_for
-
-ACCEPTANCE_DAYS = 15
-HANDLING_DAYS = 60
-MAX_EXTENSION_DAYS = 30
-REVIEW_REQUEST_DAYS = 30
-REVIEW_DECISION_DAYS = 30
-DUE_SOON_DAYS = 3
-
-LABEL_OVERDUE = gettext_lazy("已超期")
-LABEL_DUE_SOON = gettext_lazy("即将到期")
-
-
-@dataclass(frozen=True)
-class Due:
-    """A deadline as lists show it: the date, the label (即将到期 / 已超期 / "") and a CSS class."""
-
-    date: date | None
-    label: str
-    css: str
-    days_left: int | None
-
-    @property
-    def is_overdue(self):
-        return self.css == "overdue"
-
-    @property
-    def is_due_soon(self):
-        return self.css == "due-soon"
-
-
-def due_info(due, today=None):
-    """(due date, label) for lists: 已超期 after the day, 即将到期 within 3 days (inclusive)."""
-    if due is None:
-        return Due(None, "", "", None)
-    today = today or clock.today()
-    days_left = (due - today).days
-    if days_left < 0:
-        return Due(due, str(LABEL_OVERDUE), "overdue", days_left)
-    if days_left <= DUE_SOON_DAYS:
-        return Due(due, str(LABEL_DUE_SOON), "due-soon", days_left)
-    return Due(due, "", "", days_left)
-
-
-def acceptance_due_for(registered_day):
-    return registered_day + timedelta(days=ACCEPTANCE_DAYS)
-
-
-def handling_due_for(accepted_day):
-    return accepted_day + timedelta(days=HANDLING_DAYS)
-
-
-@dataclass(frozen=True)
-class ReviewWindow:
-    """The petitioner's open window to ask for 复查 (level "review") or 复核 ("recheck")."""
-
-    level: str
-    start: date
-    end: date
-
-    def is_open(self, today):
-        return self.start <= today <= self.end
-
-
-def review_window(case, reviews):
-    """The next review the petitioner may ask for, or None (none left, or one is running).
-
-    ``reviews`` are the case's ReviewRequest rows."""
-    rechecks = [r for r in reviews if r.level == ReviewLevel.RECHECK]
-    if rechecks:
-        return None
-    done = [r for r in reviews if r.level == ReviewLevel.REVIEW]
-    if done:
-        review = done[-1]
-        if review.decided_at is None:
-            return None
-        start = clock_local_date(review.decided_at)
-        return ReviewWindow(ReviewLevel.RECHECK, start, start + timedelta(days=REVIEW_REQUEST_DAYS))
-    if case.answered_at is None:
-        return None
-    start = clock_local_date(case.answered_at)
-    return ReviewWindow(ReviewLevel.REVIEW, start, start + timedelta(days=REVIEW_REQUEST_DAYS))
-
-
-def clock_local_date(moment):
-    """The office-time-zone date of an aware datetime."""
-    return timezone.localdate(moment)
-
-
-def review_possible_later(case, reviews, today):
-    """True while the petitioner may still ask for 复查/复核 (archiving must wait)."""
-    window = review_window(case, reviews)
-    return window is not None and today <= window.end
-
-
-def case_current_due(case, assignments, reviews):
-    """The deadline that matters now for the case (shown in lists as 期限).
-
-    待分流: the bureau's 15 days; 待批示: the leader's deadline (kept as set by 上报领导);
-    待受理/办理中: the earliest open acceptance or handling deadline of the organizations;
-    待审核: the statutory handling deadline; 复查中/复核中: the decision deadline; otherwise none.
-    """
-    status = case.status
-    if status == Status.PENDING:
-        return case.acceptance_due
-    if status == Status.AWAITING_INSTRUCTION:
-        return case.current_due
-    if status in (Status.AWAITING_ACCEPTANCE, Status.IN_PROGRESS):
-        dues = []
-        for a in assignments:
-            if a.status == AssignmentStatus.PENDING:
-                dues.append(a.acceptance_due)
-            elif a.status == AssignmentStatus.ACCEPTED and a.handling_due:
-                dues.append(a.handling_due)
-        return min(dues) if dues else case.handling_due
-    if status == Status.RESULT_REPORTED:
-        return case.handling_due
-    if status in (Status.REVIEWING, Status.RECHECKING):
-        open_reviews = [r.due for r in reviews if r.decided_at is None]
-        return min(open_reviews) if open_reviews else None
-    return None
-
-
-# --- the scan -------------------------------------------------------------------------------------
+from petitions import clock
+from petitions.domain.deadlines import DUE_SOON_DAYS
+from petitions.models import Assignment, AssignmentStatus, Case, CaseEvent, ReviewRequest, Supervision
+from petitions.workflow import HANDLE, INSTRUCT, OPEN_STATUSES, TRIAGE, Status
+from petitions.services.events import case_event_record
+from accounts.reminders import reminders_create
+from accounts.selectors import users_acting_for
+from petitions.services.notify import DEADLINE, case_target, case_url
 
 DEADLINE_LABELS = {
     "routing": gettext_lazy("分流受理期限"),
@@ -234,7 +108,7 @@ def deadlines_scan(*, today=None, stdout=None):
         result.reminders += reminders_create(
             user_ids=user_ids, title=_("【已超期】%(number)s %(name)s（%(due)s）") % {
                 "number": case.number, "name": name, "due": due.isoformat()},
-            url=case_url(case), dedup_key=f"overdue:{case.pk}:{kind}:{due.isoformat()}")
+            url=case_url(case), topic=DEADLINE, target=case_target(case), dedup_key=f"overdue:{case.pk}:{kind}:{due.isoformat()}")
     for case_id, kind, due, orgs, perms, extra_users in list(_due_soon_items(today)):
         case = Case.objects.only("id", "number").get(pk=case_id)
         name = DEADLINE_LABELS[_kind_name(kind)]
@@ -242,7 +116,7 @@ def deadlines_scan(*, today=None, stdout=None):
         result.reminders += reminders_create(
             user_ids=user_ids, title=_("【即将到期】%(number)s %(name)s（%(due)s）") % {
                 "number": case.number, "name": name, "due": due.isoformat()},
-            url=case_url(case), dedup_key=f"duesoon:{case.pk}:{kind}:{due.isoformat()}")
+            url=case_url(case), topic=DEADLINE, target=case_target(case), dedup_key=f"duesoon:{case.pk}:{kind}:{due.isoformat()}")
     return result
 
 

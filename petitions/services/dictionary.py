@@ -2,7 +2,7 @@
 
 An entry that anything points at (a case, a petitioner, a lower-level entry) is never
 deleted: ``dictionary_entry_delete`` deactivates it instead and says so, so that old cases
-keep their coded values while the entry disappears from new forms (DESIGN.md §3).
+keep their coded values while the entry disappears from new forms (docs/architecture.md §3).
 """
 from dataclasses import dataclass
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed, ServiceError
 
-from ..models import DictEntry, DictKind
+from petitions.models import DictEntry, DictKind
 
 MANAGE_PERMISSION = "petitions.manage_dictionary"
 

@@ -1,9 +1,9 @@
 """The trail: one immutable CaseEvent per action, linked to its row of the audit chain."""
 from accounts.audit import audit_record
 
-from .. import clock
+from petitions import clock
 
-from ..models import CaseEvent
+from petitions.models import CaseEvent
 
 
 def case_event_record(*, case, action, actor, from_status="", to_status="", note="", target_org=None,

@@ -1,8 +1,8 @@
-"""Export and import of signed data packages between levels (DESIGN.md §6).
+"""Export and import of signed data packages between levels (docs/architecture.md §6).
 
 A county or township instance exports the cases registered in an organization's subtree
 (``package_export``); the prefecture imports the package (``package_import``). The format
-and every check made before a row is read live in ``petitions.exchange.package``.
+and every check made before a row is read live in ``petitions.lib.package``.
 
 Identity across instances: organizations share their codes, so a case keeps its registering
 organization (by code) and its number ``<org code>-<year>-<seq>``, which is unique and
@@ -30,13 +30,14 @@ from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed
 from accounts.models import OrgKind, OrgUnit, User
 
-from ..exchange.package import (
+from petitions.lib.package import (
     BAD_ROW, PackageRejected, package_read, package_write, private_key_load, public_key_load, public_key_text,
 )
-from ..models import Attachment, Case, CaseCounter, CaseEvent, DictEntry, DictKind, ExchangeKey, Petitioner
-from ..text import search_text
-from .attachments import attachments_store, discard, stage_chunks, storage_path
-from .intake import case_number_format, query_code_generate
+from petitions.models import Attachment, Case, CaseCounter, CaseEvent, DictEntry, DictKind, ExchangeKey, Petitioner
+from petitions.lib.text import search_text
+from petitions.services.attachments import attachments_store, discard, stage_chunks, storage_path
+from petitions.selectors.orgs import exchange_org_choices
+from petitions.services.intake import case_number_format, query_code_generate
 
 PERMISSION = "petitions.exchange_package"
 
@@ -122,16 +123,6 @@ def _require(actor, org=None):
         raise NotAllowed(_("您没有导入导出数据交换包的权限。"))
     if org is not None and not exchange_org_choices(actor).filter(pk=org.pk).exists():
         raise NotAllowed(_("只能导出本辖区的数据。"))
-
-
-def exchange_org_choices(user):
-    """Organizations whose packages ``user`` may export: the territorial units (州/县/乡) of
-    his jurisdiction (a bureau answers for its government's territory, DESIGN.md §2)."""
-    org = getattr(user, "organization", None)
-    if org is None or not user.has_perm(PERMISSION):
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(path__startswith=org.jurisdiction_path, is_active=True,
-                                  kind__in=(OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)).order_by("path")
 
 
 # ---------------------------------------------------------------- export

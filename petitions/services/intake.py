@@ -10,27 +10,28 @@ the same messages next to the fields before the service runs (one rule, two call
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
-from accounts.exceptions import NotAllowed
+from accounts.exceptions import NotAllowed, ServiceError
+from petitions.domain.deadlines import acceptance_due_for
 
-from .. import clock, idcard
-from ..idcard import IdNumberError, parse_id_number
-from ..models import Case, CaseCounter, Channel, DictKind, IdType, Petitioner, Sex
-from ..selectors import case_visible_qs
-from ..text import search_text
-from ..workflow import Status
-from . import attachments
-from .events import case_event_record
+from petitions import clock
+
+from petitions.domain import idcard
+from petitions.domain.idcard import IdNumberError, parse_id_number
+from petitions.models import Case, CaseCounter, Channel, DictKind, IdType, Petitioner, Sex
+from petitions.selectors import case_visible_qs
+from petitions.lib.text import search_text
+from petitions.workflow import Status
+from petitions.services import attachments
+from petitions.services.events import case_event_record
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
 QUERY_CODE_LENGTH = 10
-ACCEPTANCE_DAYS = 15  # 《信访工作条例》第二十二条: route or decide within 15 days of receipt
 MAX_REPRESENTATIVES = 5  # 第二十条第三款: a collective visit elects at most 5 representatives
 MAX_PETITIONERS = 5  # person blocks on one entry form
 SUMMARY_LENGTH = 60
@@ -40,7 +41,7 @@ VISIT_NATURE_COLLECTIVE = "2"  # 集体访
 LETTER_NATURE_JOINT = "2"  # 联名信
 LETTER_NATURE_ANONYMOUS = "3"  # 匿名信
 
-# The messages of petitions.idcard, wrapped for translation.
+# The messages of petitions.domain.idcard, wrapped for translation.
 ID_MESSAGES = {
     idcard.ERR_LENGTH: gettext_lazy("身份证号应为18位。"),
     idcard.ERR_CHARS: gettext_lazy("身份证号前17位应为数字，最后一位为数字或X。"),
@@ -78,7 +79,7 @@ PETITIONER_FIELDS = frozenset(PETITIONER_DICT_FIELDS) | {
 # --- rules shared with the entry forms ----------------------------------------------------------
 
 def id_number_parse(value, *, today):
-    """Parse a resident ID number by GB 11643 (``petitions.idcard``); ASCII only.
+    """Parse a resident ID number by GB 11643 (``petitions.domain.idcard``); ASCII only.
 
     Full-width or other Unicode digits are refused up front with the "characters" message,
     the same answer static/js/idcard.js gives. Raises ``IdNumberError``.
@@ -93,7 +94,7 @@ def petitioner_identity_clean(*, id_type, id_number, sex, age, today):
     """Check a resident ID number and its agreement with the typed sex and age.
 
     Returns ``{"id_number", "sex", "age"}`` with the number normalised (upper-case X) and
-    sex/age filled from the number when they were left empty. Raises ``ValidationError``
+    sex/age filled from the number when they were left empty. Raises ``ServiceError``
     keyed by field (``id_number``, ``sex``, ``age``) with the Chinese message. Other
     document types (passport ...) are stored as typed.
     """
@@ -104,7 +105,7 @@ def petitioner_identity_clean(*, id_type, id_number, sex, age, today):
     try:
         info = id_number_parse(id_number, today=today)
     except IdNumberError as exc:
-        raise ValidationError({"id_number": str(ID_MESSAGES[exc.code])})
+        raise ServiceError(errors={"id_number": str(ID_MESSAGES[exc.code])}, code="id_number")
     result["id_number"] = info.number
     errors = {}
     if sex and sex != info.sex:
@@ -113,7 +114,7 @@ def petitioner_identity_clean(*, id_type, id_number, sex, age, today):
     if age not in (None, "") and int(age) != expected_age:
         errors["age"] = _("年龄与身份证号不符：按身份证号应为%(age)d岁。") % {"age": expected_age}
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors=errors, code="id_number_mismatch")
     result["sex"] = info.sex
     result["age"] = expected_age
     return result
@@ -164,7 +165,7 @@ def case_number_take(*, org, year):
 
     ``UPDATE … SET last_seq = last_seq + 1 … RETURNING`` takes the counter row lock, which is
     held until commit, so concurrent registrations for the same org and year queue here and
-    a rolled-back registration gives its number back (PERFORMANCE.md §5.1). The first case
+    a rolled-back registration gives its number back (docs/performance.md §R5.1). The first case
     of a year creates the row with ``INSERT … ON CONFLICT DO NOTHING`` (SQLite: INSERT OR
     IGNORE) and retries. The UNIQUE(registered_org, year, seq) constraint is the backstop.
     """
@@ -198,7 +199,7 @@ def query_code_generate():
 def _replayed(case, actor):
     """A second post of the same form: hand back the first case, never a second one."""
     if case.registered_by_id != actor.pk:
-        raise ValidationError(_("表单已失效，请刷新页面后重新登记。"), code="token_reused")
+        raise ServiceError(_("表单已失效，请刷新页面后重新登记。"), code="token_reused")
     case.replayed = True
     return case
 
@@ -215,7 +216,7 @@ def _check_kinds(values, kinds, prefix=""):
 def registration_validate(*, actor, channel, data, petitioners, answer_face_to_face, today):
     """Validate a registration; return ``(data, petitioners)`` cleaned.
 
-    Raises ``ValidationError`` with a dict of Chinese messages keyed by case field name, by
+    Raises ``ServiceError`` with a dict of Chinese messages keyed by case field name, by
     ``petitioners`` (the person list as a whole) or by ``petitioners.<i>.<field>``.
     """
     unknown = set(data) - CASE_FIELDS
@@ -271,7 +272,7 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
             person.update(petitioner_identity_clean(
                 id_type=person.get("id_type"), id_number=person.get("id_number"), sex=person.get("sex"),
                 age=person.get("age"), today=today))
-        except ValidationError as exc:
+        except ServiceError as exc:
             for field, messages in exc.message_dict.items():
                 errors[prefix + field] = messages[0]
         cleaned_people.append(person)
@@ -283,7 +284,7 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
         channel=channel, visit_nature=data.get("visit_nature"), visitor_count=data.get("visitor_count"),
         signer_count=data.get("signer_count"), persons=len(cleaned_people)))
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors=errors, code="registration_invalid")
 
     collective = is_collective_visit(data.get("visit_nature"))
     for person in cleaned_people:
@@ -321,7 +322,7 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
 
     ``registered_at`` is for demo data and historical imports only; by default now.
 
-    Raises ``ValidationError`` (dict of Chinese messages, see ``registration_validate``);
+    Raises ``ServiceError`` (dict of Chinese messages, see ``registration_validate``);
     nothing is written and no file is left behind.
     """
     if not actor.has_perm("petitions.register_case"):
@@ -331,7 +332,7 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
         raise NotAllowed(_("您的账号未分配机构，不能登记信访件。"))
     submit_token = (submit_token or "").strip()
     if not submit_token or len(submit_token) > 64:
-        raise ValidationError(_("表单已失效，请刷新页面后重新登记。"), code="token_missing")
+        raise ServiceError(_("表单已失效，请刷新页面后重新登记。"), code="token_missing")
     existing = Case.objects.filter(submit_token=submit_token).first()
     if existing is not None:
         return _replayed(existing, actor)
@@ -345,7 +346,7 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
         data[field] = (data.get(field) or "").strip()
     if not (data.get("summary") or "").strip():
         data["summary"] = " ".join(data["content"].split())[:SUMMARY_LENGTH]
-    acceptance_due = today + timedelta(days=ACCEPTANCE_DAYS)
+    acceptance_due = acceptance_due_for(today)
     query_code = query_code_generate()
 
     try:
@@ -376,7 +377,7 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
             if case.is_confidential:
                 # Visible only through grants: the clerk, and the triage officers and leaders of
                 # the registering bureau, who must route it (the accused unit is never granted).
-                from .notify import users_acting_for
+                from accounts.selectors import users_acting_for
 
                 bureau = list(users_acting_for([case.registered_org],
                                                ("petitions.triage_case", "petitions.instruct_case")))

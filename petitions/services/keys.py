@@ -18,7 +18,7 @@ from accounts.crypto import derive_keys
 from accounts.exceptions import ServiceError
 from accounts.models import User
 
-from .. import fieldcrypt
+from petitions.lib import fieldcrypt
 
 BATCH = 5000
 

@@ -22,21 +22,24 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import OrgUnit, User
 
-from .. import assignment_tree as tree
-from .. import clock, permissions
-from ..exceptions import ConcurrentModification, ServiceError, TransitionNotAllowed
-from ..models import (
+from petitions.domain import assignment_tree as tree
+from petitions import clock, permissions
+from petitions.exceptions import ConcurrentModification, ServiceError, TransitionNotAllowed
+from petitions.models import (
     Assignment, AssignmentKind, AssignmentStatus, Case, CaseView, DictEntry, DictKind, ExtensionRequest,
     ExtensionStatus, HandlingOpinion, ReviewLevel, ReviewRequest, Supervision,
 )
-from ..workflow import HANDLE, OPEN_STATUSES, TRANSITIONS, TRIAGE, Status
-from . import attachments
-from .deadlines import (
+from petitions.workflow import HANDLE, OPEN_STATUSES, TRANSITIONS, TRIAGE, Status
+from petitions.selectors.orgs import assignable_orgs
+from petitions.services import attachments
+from petitions.domain.deadlines import (
     ACCEPTANCE_DAYS, MAX_EXTENSION_DAYS, REVIEW_DECISION_DAYS, case_current_due, handling_due_for,
     review_possible_later, review_window,
 )
-from .events import case_event_record
-from .notify import notify_on_commit, users_acting_for
+from petitions.services.events import case_event_record
+from accounts.selectors import users_acting_for
+from petitions.services import notify
+from petitions.services.notify import notify_on_commit
 
 MAX_TARGETS = 10
 MAX_DEADLINE_DAYS = 180  # a deadline further out than this is a typing mistake
@@ -59,14 +62,15 @@ class Step:
     target_user: User | None = None
     deadline: date | None = None
     event_data: dict = field(default_factory=dict)
-    notices: list = field(default_factory=list)  # (users, title)
+    notices: list = field(default_factory=list)  # (users, title, topic)
 
     @property
     def assignments(self):
         return self.facts.assignments
 
-    def tell(self, users, title):
-        self.notices.append((list(users), title))
+    def tell(self, users, title, topic):
+        """Notify ``users`` after commit; ``topic`` is one of ``petitions.services.notify.TOPICS``."""
+        self.notices.append((list(users), title, topic))
 
 
 def _error(message, field=None, code="invalid"):
@@ -124,8 +128,8 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
         )
         if staged:
             attachments.attachments_store(staged, case=locked, actor=actor, event=event)
-        for users, title in step.notices:
-            notify_on_commit(users=users, title=title, case=locked)
+        for users, title, topic in step.notices:
+            notify_on_commit(users=users, title=title, case=locked, topic=topic)
     case.status, case.version = locked.status, locked.version
     return locked
 
@@ -230,7 +234,8 @@ def _apply_report_leader(step):
     step.to_status = Status.AWAITING_INSTRUCTION
     if step.case.is_confidential:
         assign_perm("petitions.view_case", leader, step.case)
-    step.tell([leader], _("请批示：%(number)s（期限 %(due)s）") % {"number": _number(step), "due": deadline})
+    step.tell([leader], _("请批示：%(number)s（期限 %(due)s）") % {"number": _number(step), "due": deadline},
+              topic=notify.INSTRUCTION_REQUESTED)
 
 
 def _apply_instruct(step):
@@ -245,7 +250,7 @@ def _apply_instruct(step):
         _derive(step)
     else:
         step.to_status = Status.PENDING
-    step.tell(_triage_users(holder), _("领导已批示：%(number)s") % {"number": _number(step)})
+    step.tell(_triage_users(holder), _("领导已批示：%(number)s") % {"number": _number(step)}, topic=notify.INSTRUCTED)
 
 
 # --- 交办 / 转办 ----------------------------------------------------------------------------------
@@ -258,8 +263,8 @@ def _assign_targets(step, targets, *, kind, parent, assigned_by_org):
         raise _error(_("请至少选择一个承办单位。"), field="targets")
     if len(targets) > MAX_TARGETS:
         raise _error(_("一次最多交给%(n)d个单位。") % {"n": MAX_TARGETS}, field="targets")
-    base = step.facts.jurisdiction
-    actor_org = step.actor.organization
+    target_ids = [t["org"].pk if isinstance(t["org"], OrgUnit) else t["org"] for t in targets]
+    allowed = set(assignable_orgs(step.actor, case).filter(pk__in=target_ids).values_list("pk", flat=True))
     busy = {a.org_id for a in tree.active(step.assignments)}
     leads = [t for t in targets if t.get("is_lead")]
     if len(leads) > 1:
@@ -270,17 +275,14 @@ def _assign_targets(step, targets, *, kind, parent, assigned_by_org):
         org = t["org"] if isinstance(t["org"], OrgUnit) else OrgUnit.objects.filter(pk=t["org"]).first()
         if org is None or not org.is_active:
             raise _error(_("承办单位不存在或已停用。"), field="targets")
-        # Only downwards: inside the actor's jurisdiction, never the actor's own unit or the
-        # unit that handed the case down.
-        excluded = {actor_org.pk, actor_org.parent_id if actor_org.kind == "bureau" else None}
-        if parent is not None:
-            excluded.add(parent.org_id)
-        if not base or not org.path.startswith(base) or org.pk in excluded:
-            raise _error(_("“%(org)s”不是本级管辖范围内的下级机构或部门。") % {"org": org.name}, field="targets")
         # 条例第三十条第三款: never to the accused unit or anything under it.
         if case.is_confidential and case.accused_org_id and org.path.startswith(case.accused_org.path):
             raise _error(_("保密（检举揭发）件不得交给被检举单位“%(accused)s”或其下级机构：%(org)s。") % {
                 "accused": case.accused_org.name, "org": org.name}, field="targets")
+        # Only downwards (``assignable_orgs``, the set the form offers), never back to the unit
+        # that handed the case down.
+        if org.pk not in allowed or (parent is not None and org.pk == parent.org_id):
+            raise _error(_("“%(org)s”不是本级管辖范围内的下级机构或部门。") % {"org": org.name}, field="targets")
         if org.pk in seen or org.pk in busy:
             raise _error(_("“%(org)s”已在承办单位中。") % {"org": org.name}, field="targets")
         seen.add(org.pk)
@@ -309,7 +311,7 @@ def _assign_targets(step, targets, *, kind, parent, assigned_by_org):
     label = AssignmentKind(kind).label
     for a in created:
         step.tell(_handler_users([a.org]), _("新%(kind)s件：%(number)s（受理期限 %(due)s）") % {
-            "kind": label, "number": _number(step), "due": a.acceptance_due})
+            "kind": label, "number": _number(step), "due": a.acceptance_due}, topic=notify.ASSIGNED)
     return created
 
 
@@ -412,7 +414,7 @@ def _apply_return(step):
     step.event_data.update({"assignment": a.pk, "org": a.org.code, "return_due": due.isoformat()})
     _derive(step)
     step.tell(_triage_users(a.assigned_by_org), _("%(org)s退回：%(number)s") % {
-        "org": a.org.name, "number": _number(step)})
+        "org": a.org.name, "number": _number(step)}, topic=notify.RETURNED)
 
 
 def _apply_request_extension(step):
@@ -431,7 +433,7 @@ def _apply_request_extension(step):
     step.deadline = (a.handling_due or step.today) + timedelta(days=days)
     step.event_data.update({"extension": ext.pk, "days": days})
     step.tell(_triage_users(a.assigned_by_org), _("延期申请待审批：%(number)s（%(days)d天）") % {
-        "number": _number(step), "days": days})
+        "number": _number(step), "days": days}, topic=notify.EXTENSION_REQUESTED)
 
 
 def _decide_extension(step, approve):
@@ -452,7 +454,7 @@ def _decide_extension(step, approve):
     step.target_org = a.org
     step.event_data.update({"extension": ext.pk, "days": ext.days, "approved": approve})
     title = _("延期申请已批准：%(number)s") if approve else _("延期申请未批准：%(number)s")
-    step.tell([ext.requested_by], title % {"number": _number(step)})
+    step.tell([ext.requested_by], title % {"number": _number(step)}, topic=notify.EXTENSION_DECIDED)
 
 
 def _apply_approve_extension(step):
@@ -478,7 +480,8 @@ def _apply_report_result(step):
     if tree.needs_review(a, step.facts.index):
         a.save()
         if tree.group_ready_for_review(tree.group_of(a, step.assignments)):
-            step.tell(_triage_users(a.assigned_by_org), _("办理结果待审核：%(number)s") % {"number": _number(step)})
+            step.tell(_triage_users(a.assigned_by_org), _("办理结果待审核：%(number)s") % {"number": _number(step)},
+                      topic=notify.RESULT_REPORTED)
     else:
         # 转办 all the way up: the handler's answer is the answer.
         a.status = AssignmentStatus.APPROVED
@@ -529,7 +532,7 @@ def _propagate(step, node):
         parent.save()
         if tree.group_ready_for_review(tree.group_of(parent, step.assignments)):
             step.tell(_triage_users(parent.assigned_by_org), _("办理结果待审核：%(number)s") % {
-                "number": _number(step)})
+                "number": _number(step)}, topic=notify.RESULT_REPORTED)
     else:
         parent.status = AssignmentStatus.APPROVED
         parent.save()
@@ -570,7 +573,8 @@ def _apply_approve_result(step):
     step.event_data["approved"] = [m.org.code for m in approved]
     _derive(step)
     _answered_if_done(step)
-    step.tell(_handler_users([m.org for m in approved]), _("办理结果已审核通过：%(number)s") % {"number": _number(step)})
+    step.tell(_handler_users([m.org for m in approved]), _("办理结果已审核通过：%(number)s") % {"number": _number(step)},
+              topic=notify.RESULT_APPROVED)
 
 
 def _reopen(node, step):
@@ -603,7 +607,8 @@ def _apply_send_back(step):
     step.target_org = reported[0].org if len(reported) == 1 else None
     step.event_data["sent_back"] = [m.org.code for m in reported]
     _derive(step)
-    step.tell(_handler_users([h.org for h in handlers]), _("退回重办：%(number)s") % {"number": _number(step)})
+    step.tell(_handler_users([h.org for h in handlers]), _("退回重办：%(number)s") % {"number": _number(step)},
+              topic=notify.SENT_BACK)
 
 
 # --- 复查 / 复核 -------------------------------------------------------------------------------
@@ -629,7 +634,7 @@ def _apply_request_review_level(step, level):
     step.to_status = Status.REVIEWING if level == ReviewLevel.REVIEW else Status.RECHECKING
     case_grant_view(case=step.case, orgs=[upper])
     step.tell(_triage_users(upper), _("%(what)s申请待办理：%(number)s（期限 %(due)s）") % {
-        "what": ReviewLevel(level).label, "number": _number(step), "due": due})
+        "what": ReviewLevel(level).label, "number": _number(step), "due": due}, topic=notify.REVIEW_REQUESTED)
 
 
 def _apply_request_review(step):
@@ -727,7 +732,8 @@ def _apply_supervise(step):
     live = [a.org for a in tree.active(step.assignments)
             if a.status in (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.DELEGATED)]
     users = _handler_users(live) if live else _triage_users(step.facts.holder)
-    step.tell(users, _("督办：%(number)s，请于%(due)s前办理并反馈") % {"number": _number(step), "due": due})
+    step.tell(users, _("督办：%(number)s，请于%(due)s前办理并反馈") % {"number": _number(step), "due": due},
+              topic=notify.SUPERVISED)
 
 
 def _apply_mark_viewed(step):

@@ -3,10 +3,11 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import idcard
-from ..due import LABELS as DUE_LABELS
-from ..due import due_state
-from ..workflow import TRANSITIONS, Status
+from petitions import clock
+from petitions.domain import idcard
+from petitions.domain.deadlines import LABELS as DUE_LABELS
+from petitions.domain.deadlines import due_state
+from petitions.workflow import TRANSITIONS, Status
 
 register = template.Library()
 
@@ -48,7 +49,7 @@ def due_badge(case):
     """The due date with 即将到期 / 已超期 (CSS classes due-soon / overdue) for open cases."""
     if case.current_due is None:
         return ""
-    state = due_state(case)
+    state = due_state(case, clock.today())
     if not state:
         return format_html("{}", case.current_due.isoformat())
     return format_html('{} <span class="{}">{}</span>', case.current_due.isoformat(), state, DUE_LABELS[state])

@@ -4,8 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .. import queues
-from ..models import AssignmentStatus, ExtensionStatus, HandlingOpinion, ReviewLevel
+from petitions.selectors import queues
+from petitions.models import AssignmentStatus, ExtensionStatus, HandlingOpinion, ReviewLevel
 
 register = template.Library()
 

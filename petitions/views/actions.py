@@ -5,23 +5,24 @@ service is the authority: refusals (state, version, permission, bad input) come 
 errors and nothing changes. Also the one-case Excel export (导出Excel).
 """
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import clock, permissions
-from ..exceptions import ConcurrentModification, NotAllowed, ServiceError
-from ..exports import case_export_response
-from ..forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
-from ..models import AssignmentStatus
-from ..selectors import case_get_visible
-from ..services.access_log import case_view_record
-from ..services.notify import case_url
-from ..services.transitions import case_report_result, case_transition
-from ..services.workdays import RETURN_WORKDAYS
-from ..workflow import TRANSITIONS
+from accounts import hooks
+from accounts.forms import form_add_service_error
+from petitions import clock, permissions
+from petitions.exceptions import ConcurrentModification, NotAllowed, ServiceError
+from petitions.forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
+from petitions.models import AssignmentStatus
+from petitions.selectors import case_get_visible
+from petitions.services.access_log import case_view_record
+from petitions.services.notify import case_url
+from petitions.services.transitions import case_report_result, case_transition
+from petitions.domain.deadlines import RETURN_WORKDAYS
+from petitions.workflow import TRANSITIONS
 
 
 def _after_url(request, case):
@@ -86,13 +87,7 @@ def action_view(request, pk, action):
                 form.add_error(None, exc.message or _("您没有执行此操作的权限。"))
                 status = 403
             except ServiceError as exc:
-                field = exc.field if exc.field in form.fields else None
-                if field is None and exc.field == "targets" and formset is not None:
-                    formset._non_form_errors = formset.error_class([exc.message])
-                else:
-                    form.add_error(field, exc.message)
-            except ValidationError as exc:  # attachment checks of 上报结果
-                form.add_error("files" if "files" in form.fields else None, "；".join(exc.messages))
+                form_add_service_error(form, exc, formsets={"targets": formset} if formset is not None else None)
             else:
                 messages.success(request, _("已%(label)s：%(number)s") % {"label": transition.label,
                                                                        "number": case.number})
@@ -110,6 +105,9 @@ def export_case(request, pk):
     """导出Excel: the case with its trail as a formatted sheet (export permission, case in scope)."""
     if not request.user.has_perm(permissions.EXPORT_PERMISSION):
         raise PermissionDenied
+    exporters = hooks.get_hooks(hooks.CASE_EXPORT)
+    if not exporters:
+        raise Http404
     case = case_get_visible(request.user, pk)
     case_view_record(case=case, user=request.user, action="export")
-    return case_export_response(case, user=request.user)
+    return exporters[0](request, case)

@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import ServiceError
+from accounts.forms import form_add_service_error
 
-from .. import clock
-from ..forms.calendar import CalendarDayForm, CalendarImportForm
-from ..models import CalendarDay
-from ..services.calendar import (
+from petitions import clock
+from petitions.forms.calendar import CalendarDayForm, CalendarImportForm
+from petitions.models import CalendarDay
+from petitions.services.calendar import (
     MANAGE_PERMISSION, calendar_day_delete, calendar_days_save, calendar_import,
 )
-from ..services.workdays import calendar_days, calendar_years
+from petitions.selectors.workdays import calendar_days, calendar_years
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -79,7 +80,7 @@ def calendar_save(request):
                                          is_workday=data["is_workday"], name=data["name"], note=data["note"],
                                          request=request)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, outcome.message)
             return redirect(_list_url(data["start"].year))
@@ -96,7 +97,7 @@ def calendar_upload(request):
         try:
             outcome = calendar_import(actor=request.user, content=upload.read(), source=upload.name, request=request)
         except ServiceError as exc:
-            import_form.add_error("file", exc.message)
+            form_add_service_error(import_form, exc, default_field="file")
         else:
             messages.success(request, outcome.message)
             return redirect(_list_url(year))

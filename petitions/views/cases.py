@@ -6,13 +6,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from ..forms.pool import PoolFilterForm
-from ..models import Attachment, Case, Channel, DictEntry
-from ..permissions import available_actions
-from ..pool import PAGE_SIZE, case_list_rows, pool_filter, pool_qs
-from ..selectors import case_get_visible
-from ..services.access_log import case_view_record
-from ..services.attachments import attachment_open
+from petitions.forms.pool import PoolFilterForm
+from petitions.models import Attachment, Case, Channel, DictEntry
+from petitions.permissions import available_actions
+from petitions.selectors.pool import PAGE_SIZE, case_list_rows, pool_filter, pool_qs
+from petitions.selectors import case_get_visible
+from petitions.services.access_log import case_view_record
+from petitions.services.attachments import attachment_open
 
 CHANNEL_SECTIONS = {Channel.VISIT: "visit", Channel.REFERRAL: "referral"}
 POOL_PERMS = ("petitions.triage_case", "petitions.register_case")

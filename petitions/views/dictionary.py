@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import ServiceError
+from accounts.forms import form_add_service_error
 
-from ..forms.dictionary import DictEntryForm, DictKindForm
-from ..models import DictEntry, DictKind
-from ..selectors import dictionary_entries_tree
-from ..services.dictionary import (
+from petitions.forms.dictionary import DictEntryForm, DictKindForm
+from petitions.models import DictEntry, DictKind
+from petitions.selectors import dictionary_entries_tree
+from petitions.services.dictionary import (
     MAX_LEVEL, TREE_KINDS, dictionary_entry_delete, dictionary_entry_save, dictionary_entry_set_active,
 )
 
@@ -71,7 +72,7 @@ def _entry_form_page(request, *, kind, entry=None):
                                           name=data["name"], parent=data.get("parent"),
                                           sort_order=data["sort_order"], note=data["note"], request=request)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("字典项“%(name)s”已保存。") % {"name": saved.name})
             return redirect(_list_url(kind))

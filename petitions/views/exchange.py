@@ -1,5 +1,5 @@
 """数据交换: import a signed package from a lower level and export one for the level above
-(DESIGN.md §6). HTTP in, ``petitions.services.exchange`` call, HTTP out; the right is
+(docs/architecture.md §6). HTTP in, ``petitions.services.exchange`` call, HTTP out; the right is
 ``petitions.exchange_package``."""
 import tempfile
 
@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..exchange.package import PackageRejected
-from ..forms.exchange import ExchangeExportForm, ExchangeImportForm
-from ..models import ExchangeKey
-from ..services.exchange import PERMISSION, key_fingerprint, package_export, package_import
+from petitions.lib.package import PackageRejected
+from petitions.forms.exchange import ExchangeExportForm, ExchangeImportForm
+from petitions.models import ExchangeKey
+from petitions.services.exchange import PERMISSION, key_fingerprint, package_export, package_import
 
 
 def _page(request, *, import_form=None, export_form=None, report=None, status=200):

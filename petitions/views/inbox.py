@@ -3,9 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .. import clock, queues
-from ..paging import CappedPaginator
-from ..services import workdays
+from petitions import clock
+
+from petitions.selectors import queues
+from petitions.lib.paging import CappedPaginator
+from petitions.selectors import workdays
 
 INBOX_PERMS = ("petitions.handle_case", "petitions.triage_case")
 

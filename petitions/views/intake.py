@@ -4,19 +4,20 @@ HTTP in, ``register_case`` call, HTTP out: the rules are in ``petitions.services
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..forms.intake import (
-    INTAKE_FORMS, apply_service_errors, intake_forms_valid, petitioner_formset, share_person_choices, similar_query,
+from accounts.exceptions import ServiceError
+from accounts.forms import form_add_service_error
+from petitions.forms.intake import (
+    INTAKE_FORMS, PERSON_PREFIX, intake_forms_valid, petitioner_formset, share_person_choices, similar_query,
     similar_region,
 )
-from ..services.intake import register_case
-from ..similarity import similar_cases
-from ..templatetags.case_tags import BADGE_CLASSES
+from petitions.services.intake import register_case
+from petitions.selectors.similarity import similar_cases
+from petitions.templatetags.case_tags import BADGE_CLASSES
 
 REGISTER = "petitions.register_case"
 
@@ -40,8 +41,8 @@ def _register(request, kind):
                     answer_face_to_face=form.cleaned_data["answer_text"] if form.wants_answer else None,
                     request=request,
                 )
-            except ValidationError as exc:
-                apply_service_errors(form, formset, exc)
+            except ServiceError as exc:
+                form_add_service_error(form, exc, formsets={PERSON_PREFIX: formset})
             else:
                 if case.replayed:
                     messages.info(request, _("该登记已保存过（重复提交），未重复登记：信访件编号 %(number)s。")
@@ -86,7 +87,7 @@ def similar(request):
     """JSON list of possible earlier cases for what is typed on an entry form.
 
     POST (with the CSRF token) rather than GET so that ID numbers, names and phones never
-    appear in URLs, server logs or browser history (DESIGN.md §9). Field names are those of
+    appear in URLs, server logs or browser history (docs/architecture.md §9). Field names are those of
     the entry form (``petitioners-0-id_number``, ``content``, ``problem_region`` …)."""
     hits = _similar_for(request.user, request.POST)
     return JsonResponse({"results": [dict(hit.as_json(), badge=BADGE_CLASSES.get(hit.case.status, ""))

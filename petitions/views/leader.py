@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .. import clock, queues
-from ..paging import CappedPaginator, HydratingPaginator, capped
+from petitions import clock
+
+from petitions.selectors import queues
+from petitions.lib.paging import CappedPaginator, HydratingPaginator, capped
 
 PAGE_SIZE = 30
 # Cases reported to one leader are few; past this many the list says so and the 信访查询 finds the rest.

@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .. import clock, queues
-from ..paging import CappedPaginator, HydratingPaginator
+from petitions import clock
+
+from petitions.selectors import queues
+from petitions.lib.paging import CappedPaginator, HydratingPaginator
 
 PAGE_SIZE = 30
 

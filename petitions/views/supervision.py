@@ -4,8 +4,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import clock, queues
-from ..paging import HydratingPaginator, capped
+from petitions import clock
+
+from petitions.selectors import queues
+from petitions.lib.paging import HydratingPaginator, capped
 
 TABS = (("overdue", gettext_lazy("已超期")), ("supervised", gettext_lazy("督办中")), ("due_soon", gettext_lazy("即将到期")))
 

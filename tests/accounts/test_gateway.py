@@ -2,7 +2,7 @@
 import pytest
 from django.db import transaction
 
-from petitions.services.notify import reminders_create
+from accounts.reminders import reminders_create
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

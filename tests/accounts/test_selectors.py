@@ -1,4 +1,4 @@
-"""Organization and user visibility (DESIGN.md §2): one selector module decides what a user sees."""
+"""Organization and user visibility (docs/architecture.md §2): one selector module decides what a user sees."""
 import pytest
 from django.http import Http404
 

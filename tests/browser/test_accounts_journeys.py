@@ -5,7 +5,9 @@ import time
 import pytest
 
 from accounts import otp
-from accounts.context_processors import NAV_ITEMS, _resolvable
+from django.urls import NoReverseMatch, reverse
+
+from accounts import hooks
 from accounts.models import AuditLog, User
 from petitions.models import DictEntry
 
@@ -13,7 +15,14 @@ from .pages import DictionaryPage, LoginPage, OtpCodePage, OtpSetupPage, Passwor
 
 pytestmark = pytest.mark.browser
 
-URL_OF = {str(label): name for label, name, _perms in NAV_ITEMS}
+URL_OF = {str(item.label): item.url_name for item in hooks.nav_items()}
+
+
+def _resolvable(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 ADMIN_ITEMS = {"用户管理", "角色管理", "机构管理", "基础字典", "审计日志"}
 CASE_ITEMS = {"来访登记", "来信登记", "上级交办", "分流池", "待批示", "我的信访", "督查督办", "信访查询", "办结存档"}
 

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import OrgUnit, User
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Case, Channel, Evaluation, HandlingOpinion, ReviewLevel, ReviewRequest
 from petitions.services.transitions import case_transition
 from petitions.workflow import Status

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Case, Channel, DictEntry, DictKind
 from petitions.services.intake import register_case
 from petitions.workflow import Status

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import OrgUnit
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Attachment, Case, CaseEvent, Channel, DictEntry, Petitioner
 from petitions.seed import seed_dictionaries
 from petitions.services.intake import register_case

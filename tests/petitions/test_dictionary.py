@@ -1,4 +1,4 @@
-"""Dictionary administration: entries in use are deactivated, never deleted (DESIGN.md §3)."""
+"""Dictionary administration: entries in use are deactivated, never deleted (docs/architecture.md §3)."""
 import uuid
 
 import pytest

@@ -1,4 +1,4 @@
-"""Signed data packages between levels (DESIGN.md §6): export, verification, idempotent import.
+"""Signed data packages between levels (docs/architecture.md §6): export, verification, idempotent import.
 
 A package is built from cases made by the real services inside a block that is rolled back
 afterwards, so the import then meets a database in which those cases never existed — the
@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from accounts.exceptions import NotAllowed
 from accounts.models import AuditLog
-from petitions.exchange import package as pkg
+from petitions.lib import package as pkg
 from petitions.models import Attachment, Case, CaseCounter, CaseEvent, ExchangeKey, Petitioner
 from petitions.services.attachments import storage_path
 from petitions.services.exchange import (

@@ -4,7 +4,7 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.urls import reverse
 
-from petitions import fieldcrypt
+from petitions.lib import fieldcrypt
 from petitions.models import Petitioner
 from tests.petitions.workflow_helpers import clock, make_case  # noqa: F401 (clock is a fixture)
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max
 
-from petitions.generator import build_context, ensure_orgs_and_staff, generate
-from petitions.generator.core import Simulator
-from petitions.idcard import parse_id_number
+from bench.generator import build_context, ensure_orgs_and_staff, generate
+from bench.generator.core import Simulator
+from petitions.domain.idcard import parse_id_number
 from petitions.models import (
     Assignment, Case, CaseCounter, CaseEvent, Evaluation, Petitioner, ReviewRequest,
 )

@@ -9,12 +9,12 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from petitions.idcard import IdNumberError, make_id_number
+from petitions.domain.idcard import IdNumberError, make_id_number
 from petitions.services.intake import ID_MESSAGES, id_number_parse, petitioner_identity_clean
 
 TODAY = date(2026, 1, 15)
 
-# (number, expected code or None for valid, expected sex) — DOMAIN.md §9 first, then generated.
+# (number, expected code or None for valid, expected sex) — docs/domain.md §9 first, then generated.
 VECTORS = [
     ("11010519491231002X", None, "F"),  # Annex A
     ("440524188001010014", None, "M"),  # Annex A
@@ -123,7 +123,7 @@ def test_javascript_rule_agrees_with_python_on_every_vector(node):
     run = subprocess.run([node, "-e", JS_RUNNER, str(script), TODAY.isoformat()], input=json.dumps(numbers),
                          capture_output=True, text=True, timeout=30, check=True)
     output = json.loads(run.stdout)
-    from petitions import idcard
+    from petitions.domain import idcard
 
     assert set(output["provinces"]) == idcard.PROVINCES
     assert output["messages"] == idcard.MESSAGES
@@ -140,7 +140,7 @@ def test_javascript_rule_agrees_with_python_on_every_vector(node):
 def test_non_ascii_digits_are_refused_not_crashing():
     import pytest as _pytest
 
-    from petitions.idcard import IdNumberError, parse_id_number
+    from petitions.domain.idcard import IdNumberError, parse_id_number
 
     with _pytest.raises(IdNumberError) as err:
         parse_id_number("11010519491231002²")

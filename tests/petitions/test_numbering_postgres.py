@@ -1,7 +1,7 @@
 """Concurrent registration on PostgreSQL: gap-free numbers and one case per double post.
 
 Real threads, each with its own database connection, registering at the same moment for the
-same organization and year (PERFORMANCE.md §5.1 / §7). Skipped on SQLite, where writers are
+same organization and year (docs/performance.md §R5.1 / §R7). Skipped on SQLite, where writers are
 serialised by BEGIN IMMEDIATE anyway.
 """
 import threading

@@ -1,7 +1,7 @@
 """Query discipline: every list page and the case detail page run a fixed number of queries,
 whatever the number of rows (no N+1), and no more than the budget pinned here.
 
-The data comes from the generator (``petitions.generator``), first a few dozen cases, then
+The data comes from the generator (``bench.generator``), first a few dozen cases, then
 ten times more; the same page must issue the same number of queries both times while
 showing more rows. A budget that is exceeded means a new query per page (change the budget
 deliberately, with a reason) — or a query per row (fix the page).
@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from petitions.generator import generate
+from bench.generator import generate
 from petitions.models import Case, CaseEvent, Petitioner
 
 pytestmark = pytest.mark.django_db(transaction=True)

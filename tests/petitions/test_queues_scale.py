@@ -9,9 +9,10 @@ from guardian.shortcuts import assign_perm
 from django.urls import reverse
 
 from accounts.models import User
-from petitions import assignment_tree as tree
-from petitions import paging, queues
-from petitions.generator import generate
+from petitions.domain import assignment_tree as tree
+from petitions.lib import paging
+from petitions.selectors import queues
+from bench.generator import generate
 from petitions.models import Assignment, AssignmentKind, AssignmentStatus as A, Case
 from petitions.permissions import acting_org_ids
 from petitions.selectors import case_visible_qs, own_assignments_qs

@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 
 from accounts.models import OrgUnit
 from petitions import clock
-from petitions.idcard import mask_id_number
+from petitions.domain.idcard import mask_id_number
 from petitions.models import DictEntry, DictKind
-from petitions.search import CaseSearchForm, Keywords, case_search, result_page
+from petitions.forms.search import CaseSearchForm
+from petitions.selectors.search import Keywords, case_search, result_page
 from petitions.services.transitions import case_transition
 from tests.reports import conftest as report_fixtures
 from tests.reports.dataset import person_data
@@ -84,7 +85,7 @@ def test_keyword_page_uses_a_materialized_cte(dataset, statistician):
 
 
 def test_many_hits_are_counted_to_the_cap_and_ordered_by_date(dataset, statistician, monkeypatch):
-    monkeypatch.setattr("petitions.search.COUNT_CAP", 5)
+    monkeypatch.setattr("petitions.selectors.search.COUNT_CAP", 5)
     form = CaseSearchForm(statistician, {"q": "工资"})
     assert form.is_valid()
     page = result_page(case_search(statistician, form.cleaned_data), 1)

@@ -1,5 +1,5 @@
 """信访查询 and 办结存档 keep what was typed out of the address: the form is posted, the criteria
-saved in the session, and the results page is ?s=<key> (DESIGN.md §9: no PII in URLs or logs)."""
+saved in the session, and the results page is ?s=<key> (docs/architecture.md §9: no PII in URLs or logs)."""
 import re
 from urllib.parse import parse_qs, urlparse
 

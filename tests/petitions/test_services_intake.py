@@ -18,7 +18,7 @@ from petitions.models import Case, CaseCounter, CaseEvent, CaseUserObjectPermiss
 from petitions.selectors import case_visible_qs
 from petitions.services import events
 from petitions.services.intake import QUERY_CODE_ALPHABET, case_number_take
-from petitions.text import search_text
+from petitions.lib.text import search_text
 from petitions.workflow import Status
 from tests.factories import make_user
 from tests.petitions.intake_factories import (

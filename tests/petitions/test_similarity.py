@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions.similarity import CONTENT_THRESHOLD, dice, similar_cases
-from petitions.text import tokens
+from petitions.selectors.similarity import CONTENT_THRESHOLD, dice, similar_cases
+from petitions.lib.text import tokens
 from tests.factories import make_user
 from tests.petitions.intake_factories import (
     WAGE_TEXT, dicts, id_number, org, person, register, visit_data, visit_post,

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.demo import load_demo_users
-from petitions.dashboard import widgets_for
+from petitions.selectors.dashboards import widgets_for
 from petitions.demo import load_demo_cases
-from petitions.idcard import mask_id_number, mask_phone
+from petitions.domain.idcard import mask_id_number, mask_phone
 from petitions.models import Case, CaseView, Channel
-from petitions.pool import pool_qs
+from petitions.selectors.pool import pool_qs
 from tests.factories import make_user
 from tests.petitions.intake_factories import (
     d, dicts, id_number, letter_data, org, person, register, visit_data,

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Case, Channel
 from petitions.workflow import Status
 from tests.petitions.intake_factories import (

@@ -17,7 +17,7 @@ from petitions.exceptions import TransitionNotAllowed
 from petitions.models import CalendarDay, CaseEvent
 from petitions.permissions import available_actions, can, refusal
 from petitions.services.calendar import calendar_day_delete, calendar_days_save, calendar_import
-from petitions.services.workdays import (
+from petitions.selectors.workdays import (
     add_workdays, add_workdays_many, is_workday, receipt_day, return_due, return_dues,
 )
 from petitions.workflow import Status

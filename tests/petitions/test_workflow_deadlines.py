@@ -8,7 +8,8 @@ from django.core.management import call_command
 from accounts.audit import verify_chain
 from accounts.models import Reminder
 from petitions.models import CaseEvent, HandlingOpinion
-from petitions.services.deadlines import deadlines_scan, due_info
+from petitions.domain.deadlines import due_info
+from petitions.services.deadlines import deadlines_scan
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403
 from tests.petitions.workflow_helpers import DAY0, act, make_case, org
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from petitions.workflow import TRANSITIONS
-from petitions.workflow_doc import workflow_markdown
+from petitions.management.workflow_doc import workflow_markdown
 
 
 def test_committed_workflow_table_matches_the_code():

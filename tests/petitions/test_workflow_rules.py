@@ -9,7 +9,7 @@ from accounts.models import Reminder
 from petitions.exceptions import NotAllowed, ServiceError, TransitionNotAllowed
 from petitions.models import AssignmentStatus, CaseView, HandlingOpinion
 from petitions.permissions import available_actions, can
-from petitions.queues import workflow_panel
+from petitions.selectors.queues import workflow_panel
 from petitions.selectors import case_visible_qs
 from petitions.workflow import Status
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403

@@ -241,7 +241,7 @@ def test_confidential_assignment_to_the_accused_is_a_form_error(client, cast):
 
 
 def test_home_page_cards_show_waiting_work(client, cast, clock):
-    from petitions.dashboard import widgets_for
+    from petitions.selectors.dashboards import widgets_for
 
     assert [w["label"] for w in widgets_for(cast.township_handler)] == []
     act(make_case(cast.clerk), "assign", cast.triage, targets=[{"org": org("533922101")}])

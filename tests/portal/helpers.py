@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import OrgUnit
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Case, DictEntry, DictKind, HandlingOpinion
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403
 from tests.petitions.workflow_helpers import act, org

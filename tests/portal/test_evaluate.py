@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import AuditLog, OrgUnit
 from petitions.exceptions import ServiceError, TransitionNotAllowed
 from petitions.models import Case, CaseEvent, Evaluation
-from petitions.services.portal import case_evaluate
+from portal.services import case_evaluate
 from reports.selectors import Period, Scope, kpi_counts
 from tests.petitions.workflow_helpers import DAY0
 from tests.portal.helpers import *  # noqa: F401,F403

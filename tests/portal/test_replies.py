@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from petitions.portal import selectors
+from portal import selectors
 from tests.petitions.workflow_helpers import act, make_case
 from tests.portal.helpers import *  # noqa: F401,F403
 from tests.portal.helpers import ANSWER, CONTENT, ID_NUMBER

@@ -6,10 +6,11 @@ from django.urls import reverse
 
 from accounts.audit import verify_chain
 from accounts.models import AuditLog, User
-from petitions.models import Case, CaseEvent, Channel, Petitioner, PortalAttempt
-from petitions.pool import pool_qs
-from petitions.portal import captcha
-from petitions.services.portal import portal_actor_for
+from petitions.models import Case, CaseEvent, Channel, Petitioner
+from portal.models import PortalAttempt
+from petitions.selectors.pool import pool_qs
+from portal import captcha
+from portal.services import portal_actor_for
 from petitions.workflow import Status
 from tests.factories import PASSWORD
 from tests.portal.helpers import *  # noqa: F401,F403

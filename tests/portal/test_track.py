@@ -4,7 +4,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from petitions.models import Case, PortalAttempt
+from petitions.models import Case
+from portal.models import PortalAttempt
 from tests.portal.helpers import *  # noqa: F401,F403
 from tests.portal.helpers import ANSWER, CONTENT, ID_NUMBER, INTERNAL_NOTES, PHONE, submit, unlock
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from petitions.portal import urls as portal_urls
+from portal import urls as portal_urls
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

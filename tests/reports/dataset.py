@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit
 from petitions import clock
-from petitions.idcard import make_id_number
+from petitions.domain.idcard import make_id_number
 from petitions.models import Case, DictEntry, DictKind, Evaluation
 from petitions.services.intake import register_case
 from petitions.services.transitions import case_assign, case_transition

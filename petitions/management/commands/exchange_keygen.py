@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from petitions.exchange.package import key_generate
+from petitions.lib.package import key_generate
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from petitions.exchange.package import PackageRejected
+from petitions.lib.package import PackageRejected
 from petitions.services.exchange import package_import
 
 

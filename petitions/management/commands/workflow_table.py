@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from petitions.workflow_doc import workflow_markdown
+from petitions.management.workflow_doc import workflow_markdown
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "docs" / "workflow.md"
 
