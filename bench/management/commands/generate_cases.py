@@ -1,6 +1,6 @@
 """``manage.py generate_cases --count N --seed S [--years 3] [--batch 20000]``: synthetic cases at scale.
 
-See ``petitions/generator`` for what is generated and how it is loaded, and
+See ``bench/generator`` for what is generated and how it is loaded, and
 docs/performance.md for the measured throughput.
 """
 from datetime import date
