@@ -1,37 +1,23 @@
-"""The one function that writes the audit chain, and the one that verifies it."""
-import hashlib
-import json
-from datetime import timezone as dt_timezone
+"""The one function that writes the audit chain, and the ones that verify the chained logs.
+
+The chaining itself (numbering, the keyed MAC, the head row) is ``accounts.models.ChainedLog``;
+the signed checkpoints outside the database are ``accounts/checkpoints.py``.
+"""
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AuditChainHead, AuditLog
+from accounts import chain
+from accounts.models import AccessLog, AuditLog, ChainedLog, ChainHead
 
-GENESIS_HASH = "0" * 64
-
-
-def _canonical(row):
-    """Canonical JSON of the fields covered by the hash (stable key order, UTC ISO time)."""
-    payload = {
-        "created_at": row.created_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
-        "actor_id": row.actor_id,
-        "actor_username": row.actor_username,
-        "actor_org_code": row.actor_org_code,
-        "ip_address": row.ip_address,
-        "action": row.action,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "summary": row.summary,
-        "data": row.data,
-        "succeeded": row.succeeded,
-    }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+GENESIS_HASH = chain.GENESIS_HASH
 
 
 def compute_hash(prev_hash, row):
-    return hashlib.sha256((prev_hash + _canonical(row)).encode("utf-8")).hexdigest()
+    """The MAC an audit row must carry after ``prev_hash`` (its ``seq`` as stored)."""
+    return chain.row_mac(AuditLog.CHAIN, row.seq, prev_hash, row, AuditLog.CHAIN_FIELDS)
 
 
 def client_ip(request):
@@ -44,62 +30,118 @@ def audit_record(*, action, actor=None, target=None, summary="", data=None, requ
                  username=""):
     """Append one row to the audit chain inside the caller's transaction.
 
-    Locks the chain head row so that concurrent appends are serialised and the chain
-    never forks. ``target`` may be any model instance (its class name and pk are stored).
+    ``AuditLog.save`` locks the chain head row, so concurrent appends are serialised and the
+    chain never forks. ``target`` may be any model instance (its class name and pk are stored).
     No personal data (ID numbers, phones) may be put in ``summary`` or ``data``.
     Returns the new ``AuditLog`` row.
     """
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head, _ = AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        org = getattr(actor, "organization", None) if actor is not None else None
-        row = AuditLog(
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_username=getattr(actor, "username", "") or username,
-            actor_org_code=getattr(org, "code", "") or "",
-            ip_address=client_ip(request),
-            action=action,
-            object_type=type(target).__name__ if target is not None else "",
-            object_id=str(target.pk) if target is not None and target.pk is not None else "",
-            summary=str(summary)[:500],
-            data=data or {},
-            succeeded=succeeded,
-            prev_hash=head.last_hash,
-        )
-        # Normalise JSON through a round trip so that what is hashed is what the database returns.
-        row.data = json.loads(json.dumps(row.data, ensure_ascii=False, default=str))
-        row.row_hash = compute_hash(head.last_hash, row)
-        row.save()
-        AuditChainHead.objects.filter(pk=1).update(last_hash=row.row_hash, last_id=row.pk)
+    org = getattr(actor, "organization", None) if actor is not None else None
+    row = AuditLog(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or username,
+        actor_org_code=getattr(org, "code", "") or "",
+        ip_address=client_ip(request),
+        action=action,
+        object_type=type(target).__name__ if target is not None else "",
+        object_id=str(target.pk) if target is not None and target.pk is not None else "",
+        summary=str(summary)[:500],
+        data=data or {},
+        succeeded=succeeded,
+    )
+    row.save()  # ChainedLog.save: locks the head, numbers, links and MACs the row in one transaction
     return row
+
+
+
+# --- verification -------------------------------------------------------------------------------
+
+def chained_models():
+    """Every concrete chained log: the audit log and what higher apps add (``petitions.CaseView``),
+    found by their base class so that ``accounts`` imports none of them."""
+    return [model for model in apps.get_models() if issubclass(model, ChainedLog)]
+
+
+def access_log_model():
+    """The personal-data access log (a concrete ``AccessLog``), or None when no app provides one."""
+    return next((model for model in apps.get_models() if issubclass(model, AccessLog)), None)
 
 
 @dataclass
 class ChainBreak:
+    """The first row (or the head) where a chain stops verifying."""
+
+    chain: str
     row_id: int
+    seq: int
     reason: str
 
 
-def verify_chain(batch_size=5000):
-    """Walk the chain in id order; return the first ``ChainBreak`` or None if intact.
+@dataclass
+class ChainState:
+    """A chain as verified: its head (``seq``, ``last_hash``) and the model holding its rows."""
 
-    Detects an altered row (hash mismatch), a removed row (prev_hash does not match the
-    previous row's hash) and a removed tail (chain head disagrees with the last row).
+    chain: str
+    model: type
+    seq: int
+    last_hash: str
+
+
+def verify_log(model, *, batch_size=5000, key=None):
+    """Walk one chained log in ``seq`` order; return ``(ChainState, ChainBreak or None)``.
+
+    Detects an altered row or a chain recomputed without the key (MAC mismatch), a removed row
+    (a gap in ``seq``), a replaced row (``prev_hash`` mismatch), a head moved back (rows beyond it)
+    and a removed tail (the head names a row that is not the last). A tail removed together with
+    moving the head back leaves a consistent chain: only the checkpoints show it.
     """
-    prev = GENESIS_HASH
-    last_id = 0
-    qs = AuditLog.objects.order_by("id")
-    for row in qs.iterator(chunk_size=batch_size):
+    name = model.CHAIN
+    key = key or chain.hmac_key()
+    head = ChainHead.objects.filter(chain=name).first()
+    head_seq = head.seq if head is not None else 0
+    state = ChainState(name, model, head_seq, head.last_hash if head is not None else GENESIS_HASH)
+    prev, expected, last = GENESIS_HASH, 1, None
+    for row in model.objects.order_by("seq").iterator(chunk_size=batch_size):
+        if head is None:
+            return state, ChainBreak(name, row.id, row.seq, "the chain head is missing: it was deleted")
+        if row.seq > head_seq:
+            return state, ChainBreak(name, row.id, row.seq,
+                                     "rows beyond the chain head: the head was moved back")
+        if row.seq != expected:
+            return state, ChainBreak(name, row.id, row.seq,
+                                     f"sequence gap: rows {expected}–{row.seq - 1} before it were removed")
         if row.prev_hash != prev:
-            return ChainBreak(row.id, "previous hash does not match: a row before it was removed or altered")
-        if compute_hash(row.prev_hash, row) != row.row_hash:
-            return ChainBreak(row.id, "row content does not match its hash: the row was altered")
-        prev = row.row_hash
-        last_id = row.id
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_hash != prev or head.last_id != last_id):
-        return ChainBreak(last_id, "chain head does not match the last row: rows were removed from the end")
-    return None
+            return state, ChainBreak(name, row.id, row.seq,
+                                     "previous hash does not match: a row before it was removed or altered")
+        if not row.mac_matches(key):
+            return state, ChainBreak(name, row.id, row.seq, "row content does not match its MAC: the row was "
+                                                            "altered, or the chain was recomputed without the key")
+        prev, expected, last = row.row_hash, expected + 1, row
+    if head is not None and (head_seq != expected - 1 or head.last_hash != prev
+                             or (last is not None and head.last_id != last.id)):
+        return state, ChainBreak(name, last.id if last else 0, expected - 1,
+                                 "chain head does not match the last row: rows were removed from the end")
+    return state, None
+
+
+def verify_chains(*, key=None):
+    """Verify every chained log in one consistent snapshot (REPEATABLE READ on PostgreSQL, so rows
+    appended meanwhile neither break the walk nor pass unchecked). Returns ``(states, breaks)``."""
+    states, breaks = [], []
+    connection = transaction.get_connection()
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for model in chained_models():
+            state, broken = verify_log(model, key=key)
+            states.append(state)
+            if broken is not None:
+                breaks.append(broken)
+    return states, breaks
+
+
+def verify_chain(batch_size=5000):
+    """The first break of the audit log's chain, or None if intact."""
+    return verify_log(AuditLog, batch_size=batch_size)[1]

@@ -1,8 +1,12 @@
-"""Organizations, users, login attempts and the append-only audit chain."""
+"""Organizations, users, login attempts and the append-only, keyed-hash-chained logs."""
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, router, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import chain
 
 PATH_STEP = 4  # characters per level of the materialised path ("0001", "00010003", ...)
 
@@ -130,15 +134,94 @@ class LoginAttempt(models.Model):
         indexes = [models.Index(fields=["ip_address", "created_at"], name="loginattempt_ip_time")]
 
 
-class AuditLog(models.Model):
-    """Append-only, hash-chained audit record.
+class ChainHead(models.Model):
+    """The newest row of one chained log (``ChainedLog.CHAIN``: "audit", "caseview").
+
+    Locked FOR UPDATE by every append, so appends are serialised and a chain never forks. Database
+    triggers (migration 0006) refuse DELETE and TRUNCATE and any UPDATE that does not advance
+    ``seq`` by exactly one: the head cannot be moved back through the application's connection.
+    """
+
+    chain = models.CharField(max_length=40, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+
+    def __str__(self):
+        return f"{self.chain} #{self.seq}"
+
+
+class ChainedLogQuerySet(models.QuerySet):
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("chained log rows are appended one at a time (ChainedLog.save)")
+
+
+class ChainedLog(models.Model):
+    """Base of an append-only log chained with a keyed MAC (``accounts/chain.py``).
+
+    ``save()`` of a new row locks the chain's ``ChainHead``, numbers the row, links it to the
+    previous one and stores HMAC-SHA-256 over ``CHAIN_FIELDS``, all in one transaction; an existing
+    row refuses ``save()`` and ``delete()``, and database triggers refuse UPDATE, DELETE and
+    TRUNCATE. A subclass names its chain and the fields the MAC covers; changing ``CHAIN_FIELDS`` of
+    a chain that has rows would need a conversion (old rows no longer verify).
+    """
+
+    CHAIN = ""
+    CHAIN_FIELDS = ()
+
+    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = ChainedLogQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(f"{self._meta.label} rows are append-only")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            heads = ChainHead.objects.using(using).select_for_update()
+            head = heads.filter(chain=self.CHAIN).first()
+            if head is None:
+                ChainHead.objects.using(using).get_or_create(chain=self.CHAIN,
+                                                             defaults={"last_hash": chain.GENESIS_HASH})
+                head = heads.get(chain=self.CHAIN)
+            chain.normalise(self, self.CHAIN_FIELDS)
+            self.seq = head.seq + 1
+            self.prev_hash = head.last_hash
+            self.row_hash = chain.row_mac(self.CHAIN, self.seq, self.prev_hash, self, self.CHAIN_FIELDS)
+            super().save(*args, **kwargs)
+            ChainHead.objects.using(using).filter(chain=self.CHAIN).update(
+                seq=self.seq, last_hash=self.row_hash, last_id=self.pk)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.label} rows are append-only")
+
+    def mac_matches(self, key=None):
+        """Whether ``row_hash`` is the MAC of this row's content, position and predecessor."""
+        return chain.row_mac(self.CHAIN, self.seq, self.prev_hash, self, self.CHAIN_FIELDS, key) == self.row_hash
+
+
+class AuditLog(ChainedLog):
+    """Append-only, keyed-hash-chained audit record.
 
     Rows are written only by ``accounts.audit.audit_record`` and never updated or deleted:
     ``save()`` refuses updates, ``delete()`` refuses, the admin is read-only and database
-    triggers (migration 0002) reject UPDATE and DELETE at the SQL level. ``row_hash`` is
-    SHA-256 over the previous row's hash and this row's canonical content, so
-    ``manage.py verify_audit`` detects any altered or removed row.
+    triggers (migration 0006) reject UPDATE, DELETE and TRUNCATE at the SQL level. ``row_hash``
+    is HMAC-SHA-256 under a key kept outside the database over the previous row's hash and this
+    row's canonical content, so ``manage.py verify_audit`` detects any altered, removed or
+    recomputed row, and with the signed checkpoints a removed tail.
     """
+
+    CHAIN = "audit"
+    CHAIN_FIELDS = ("created_at", "actor", "actor_username", "actor_org_code", "ip_address", "action",
+                    "object_type", "object_id", "summary", "data", "succeeded")
 
     created_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
@@ -154,8 +237,6 @@ class AuditLog(models.Model):
     summary = models.CharField(_("摘要"), max_length=500, blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
     succeeded = models.BooleanField(_("成功"), default=True)
-    prev_hash = models.CharField(max_length=64)
-    row_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("审计日志")
@@ -166,23 +247,37 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit rows are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit rows are append-only")
+class AccessLogQuerySet(ChainedLogQuerySet):
+    def about_person(self, name):
+        """Rows about the personal data of the person called ``name`` (exact full name); a log
+        that cannot tell answers none."""
+        return self.none()
 
 
-class AuditChainHead(models.Model):
-    """Single row holding the last hash; locked FOR UPDATE to serialise chain appends."""
+class AccessLog(ChainedLog):
+    """Base of a log of who opened whose personal data, chained like the audit log.
 
-    last_hash = models.CharField(max_length=64)
-    last_id = models.BigIntegerField(default=0)
+    ``subject`` names whose data without personal data (e.g. a case number). A concrete subclass in
+    a higher app (``petitions.CaseView``) is what the 安全审计员's 个人信息查看记录 page searches:
+    ``accounts`` finds it by this base class and never imports the app.
+    """
+
+    CHAIN_FIELDS = ("created_at", "user", "org", "ip_address", "action", "subject")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT,
+                             related_name="+")
+    org = models.ForeignKey(OrgUnit, verbose_name=_("查看人机构"), null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    action = models.CharField(_("方式"), max_length=30, default="view")
+    subject = models.CharField(_("查看对象"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("审计链头")
+        abstract = True
 
 
 class ReminderKind(models.TextChoices):

@@ -237,3 +237,18 @@ PORTAL_CAPTCHA_TTL_SECONDS = 10 * 60
 # A fixed captcha answer lets automated tests fill the form. Set only in config/settings/test.py;
 # production.py pins it to None and no environment variable reads it.
 PORTAL_CAPTCHA_FIXED_ANSWER = None
+
+# Audit chains (README: 审计; docs/architecture.md §4.4). The audit log and the access log are chained
+# with HMAC-SHA-256 under DJANGO_AUDIT_HMAC_KEY (64 hex characters), a key kept out of the database and
+# its backups. Signed checkpoints of the chain heads (Ed25519, PEM private key at
+# DJANGO_AUDIT_SIGNING_KEY_PATH) go to DJANGO_AUDIT_CHECKPOINT_DIR, a directory outside the database
+# that the auditor keeps (manage.py audit_checkpoint hourly, and verify_audit after each check).
+# Production requires all three; elsewhere the keys are created under var/ on first use.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")
+AUDIT_LOCAL_HMAC_KEY_PATH = BASE_DIR / "var" / "audit_hmac_key"
+AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "audit_ed25519.key")))
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit_checkpoints")))
+AUDIT_CREATE_MISSING_KEYS = True
+# The append-only triggers have no switch; only the test suite's flush (test settings) drops and restores
+# them inside its own transaction (accounts/management/commands/flush.py).
+AUDIT_FLUSH_ALLOWED = False

@@ -1,3 +1,5 @@
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,3 +24,18 @@ PORTAL_CAPTCHA_FIXED_ANSWER = "K7P4"
 
 # The data generator (benchmark tooling) is tested too; production never installs it.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+
+# Audit chains: a fixed HMAC key and signing key (tests may recompute MACs and check signatures), the
+# checkpoints in a throw-away directory (tests that write checkpoints use their own tmp_path), all removed
+# at exit. Only here may the suite's flush drop and restore the append-only triggers.
+AUDIT_HMAC_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0" * 2
+AUDIT_CREATE_MISSING_KEYS = False
+AUDIT_FLUSH_ALLOWED = True
+_AUDIT_TMP = Path(tempfile.mkdtemp(prefix="xf-test-audit-"))
+AUDIT_CHECKPOINT_DIR = _AUDIT_TMP / "checkpoints"
+AUDIT_SIGNING_KEY_PATH = _AUDIT_TMP / "audit_ed25519.key"
+AUDIT_SIGNING_KEY_PATH.write_text(  # the Ed25519 key of RFC 8032's first test vector (PKCS#8 PEM)
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+    "-----END PRIVATE KEY-----\n")
+atexit.register(shutil.rmtree, _AUDIT_TMP, ignore_errors=True)

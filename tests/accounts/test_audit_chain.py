@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from accounts.audit import GENESIS_HASH, audit_record, compute_hash, verify_chain
-from accounts.models import AuditChainHead, AuditLog
+from accounts.models import AuditLog, ChainHead
 
 
 @pytest.fixture
@@ -21,10 +21,10 @@ def disable_append_only_triggers():
     """What only a database owner can do: switch the protection off (rolled back with the test)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE accounts_auditlog DISABLE TRIGGER accounts_auditlog_append_only")
+            cursor.execute("ALTER TABLE accounts_auditlog DISABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER accounts_auditlog_no_update")
-            cursor.execute("DROP TRIGGER accounts_auditlog_no_delete")
+            cursor.execute("DROP TRIGGER xf_guard_accounts_auditlog_update")
+            cursor.execute("DROP TRIGGER xf_guard_accounts_auditlog_delete")
 
 
 def run_verify():
@@ -41,7 +41,7 @@ def test_append_links_each_row_to_the_previous_one(rows):
     for previous, row in zip(rows, rows[1:]):
         assert row.prev_hash == previous.row_hash
         assert row.row_hash == compute_hash(previous.row_hash, AuditLog.objects.get(pk=row.pk))
-    head = AuditChainHead.objects.get(pk=1)
+    head = ChainHead.objects.get(chain="audit")
     assert (head.last_hash, head.last_id) == (rows[-1].row_hash, rows[-1].id)
     assert verify_chain() is None
 

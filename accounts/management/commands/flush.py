@@ -1,27 +1,44 @@
-"""``flush`` that also works on SQLite's append-only triggers.
+"""``flush``, refused on the append-only logs except by the test suite.
 
-Wiping the whole database is an operator's act (and what the test runner does between
-transactional tests); on SQLite the triggers are told so through the xf_maintenance table
-for the duration of the wipe. PostgreSQL's flush uses TRUNCATE, which row triggers ignore.
+The audit log, the access log, the case events and the chain heads refuse DELETE and TRUNCATE
+(accounts/append_only.py), so Django's flush cannot empty them, and there is no switch that would
+let it. The test runner empties the database between transactional tests with this command: with
+``AUDIT_FLUSH_ALLOWED`` (test settings only) it drops the guard triggers, flushes and restores them
+in one transaction, so a failure leaves them in place, and recreates the empty chain heads. Anywhere else it refuses: a database that
+must be emptied is dropped and migrated again.
 """
+from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands.flush import Command as FlushCommand
-from django.db import connections
+from django.db import connections, transaction
+
+from accounts import chain
+from accounts.append_only import drop_guards, guards, restore_guards
+from accounts.audit import chained_models
+from accounts.models import ChainHead
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        connection = connections[options["database"]]
-        if connection.vendor != "sqlite":
+        database = options["database"]
+        connection = connections[database]
+        if not guards(connection):
             return super().handle(**options)
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS xf_maintenance (flag integer)")
-            cursor.execute("INSERT INTO xf_maintenance (flag) VALUES (1)")
-        try:
-            return super().handle(**options)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM xf_maintenance")
-                # Virtual tables are not models, so the base flush leaves them alone.
-                tables = connection.introspection.table_names(cursor)
-                if "petitions_case_fts" in tables:
-                    cursor.execute("DELETE FROM petitions_case_fts")
+        if not getattr(settings, "AUDIT_FLUSH_ALLOWED", False):
+            raise CommandError("The audit log, the access log and the case events are append-only: flush is "
+                               "refused. Drop the database and migrate again instead.")
+        with transaction.atomic(using=database):
+            found = drop_guards(connection)
+            result = super().handle(**options)
+            restore_guards(connection, found)
+            # The empty heads, as the migrations left them: the first append then costs what every
+            # later one does.
+            for model in chained_models():
+                ChainHead.objects.using(database).get_or_create(chain=model.CHAIN,
+                                                                defaults={"last_hash": chain.GENESIS_HASH})
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    # Virtual tables are not models, so the base flush leaves them alone.
+                    if "petitions_case_fts" in connection.introspection.table_names(cursor):
+                        cursor.execute("DELETE FROM petitions_case_fts")
+        return result
