@@ -2,5 +2,6 @@
 evaluation, 复查/复核 requests and published replies, under /portal/ and without a login.
 
 Writes go through ``portal.services``; this package holds the HTTP side (views, forms,
-URLs), the captcha, the per-address limits and the read-only public selectors.
+URLs), the browser check (a proof of work, ``captcha``), the per-address limits and the
+read-only public selectors.
 """

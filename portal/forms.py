@@ -10,11 +10,17 @@ from petitions import clock
 from petitions.forms.intake import DictChoiceField, QuickSelect
 from petitions.models import DictKind, EvaluationTarget, IdType, Satisfaction
 from petitions.services.intake import petitioner_identity_clean
-from portal.captcha import captcha_verify
+from portal.captcha import EXPIRED, INVALID, MISSING, REPLAYED, challenge_verify
 from portal.selectors import portal_bureaus
 
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
 MAX_CONTENT = 5000
+CHECK_MESSAGES = {
+    MISSING: _("未收到浏览器的人机校验结果：提交本表单需要启用浏览器的 JavaScript，请启用后刷新本页再提交。"),
+    INVALID: _("人机校验结果无效，未予提交。请重新提交。"),
+    EXPIRED: _("人机校验已过期，未予提交。请重新提交。"),
+    REPLAYED: _("该人机校验结果已使用过，未予提交。请重新提交。"),
+}
 
 
 class PublicDictChoiceField(DictChoiceField):
@@ -30,7 +36,7 @@ class BureauChoiceField(forms.ModelChoiceField):
 
 
 class PetitionSubmitForm(forms.Form):
-    """网上信访: who writes, what about, to which bureau, and the captcha."""
+    """网上信访: who writes, what about, to which bureau, and the browser check's solution."""
 
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     bureau = BureauChoiceField(label=_("受理机构"), queryset=portal_bureaus(), empty_label=_("请选择"),
@@ -51,14 +57,8 @@ class PetitionSubmitForm(forms.Form):
     content = forms.CharField(label=_("反映问题及诉求"), max_length=MAX_CONTENT,
                               widget=forms.Textarea(attrs={"rows": 8}),
                               error_messages={"required": _("反映问题及诉求不能为空。")})
-    captcha = forms.CharField(label=_("验证码"), max_length=8,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                                            "autocapitalize": "characters"}),
-                              error_messages={"required": _("请填写验证码。")})
-
-    def __init__(self, *args, session, **kwargs):
-        self.session = session
-        super().__init__(*args, **kwargs)
+    # The proof of work's solution, written by static/js/portal.js (portal/captcha.py).
+    altcha = forms.CharField(label=_("人机校验"), widget=forms.HiddenInput, required=False, strip=False)
 
     def clean_id_number(self):
         try:
@@ -80,10 +80,11 @@ class PetitionSubmitForm(forms.Form):
             raise ValidationError(_("反映问题及诉求不能为空。"))
         return content
 
-    def clean_captcha(self):
-        # Checked (and used up) on every post, whatever else is wrong: one image, one try.
-        if not captcha_verify(self.session, self.cleaned_data["captcha"]):
-            raise ValidationError(_("验证码不正确或已过期，请输入新的验证码。"))
+    def clean_altcha(self):
+        # Checked (and used up) on every post, whatever else is wrong: one challenge, one try.
+        outcome = challenge_verify(self.cleaned_data["altcha"])
+        if outcome is not None:
+            raise ValidationError(CHECK_MESSAGES[outcome], code=outcome)
         return ""
 
     def submission(self):

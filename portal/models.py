@@ -28,3 +28,21 @@ class PortalAttempt(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PortalChallengeUse(models.Model):
+    """A proof-of-work challenge of the portal already answered (``portal.captcha``).
+
+    Keyed on the challenge hash (which the server's signature covers), unique, so that one solution
+    registers at most one post across every gunicorn worker. A row is of use only until its
+    challenge expires: older rows are deleted at the next check."""
+
+    challenge = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("已使用的人机校验")
+        verbose_name_plural = _("已使用的人机校验")
+
+    def __str__(self):
+        return self.challenge

@@ -7,8 +7,9 @@ hold across gunicorn workers, on the pattern of the login lockout (``accounts.se
   PORTAL_TRACK_WINDOW_SECONDS the address gets no answer at all, right or wrong, until the
   oldest failure leaves the window. This bounds guessing of query codes (31^10 codes).
 
-The address is ``REMOTE_ADDR`` as the audit log records it (``accounts.audit.client_ip``); behind
-a reverse proxy the proxy must pass the client's address there (README, "Production").
+The address is the one the audit log records (``accounts.audit.client_ip``): ``REMOTE_ADDR``, or
+behind a trusted reverse proxy (settings.TRUSTED_PROXIES) the client address the proxy appended to
+X-Forwarded-For (README, "Production serving").
 """
 from datetime import timedelta
 

@@ -8,7 +8,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,7 @@ from accounts.forms import form_add_service_error
 from petitions.exceptions import ServiceError
 from portal.services import case_evaluate, portal_petition_submit, portal_review_request
 from portal import throttle
-from portal.captcha import captcha_current, captcha_issue, captcha_png
+from portal.captcha import challenge_issue
 from portal.forms import EvaluationForm, PetitionSubmitForm, ReviewRequestForm, TrackForm
 from portal.selectors import (
     case_public_view, case_unlock, online_case_for_token, open_evaluation_targets, public_replies_page,
@@ -59,16 +59,16 @@ def submit(request):
     """网上信访: the form (GET) and its submission (POST → receipt, post/redirect/get)."""
     session = request.session
     if request.method == "GET":
-        form = PetitionSubmitForm(initial={"submit_token": _new_token(session)}, session=session)
+        form = PetitionSubmitForm(initial={"submit_token": _new_token(session)})
     else:
-        form = PetitionSubmitForm(request.POST, session=session)
+        form = PetitionSubmitForm(request.POST)
         token = request.POST.get("submit_token", "")
         known = token in session.get(TOKENS_KEY, [])
         replayed = online_case_for_token(token) if known else None
         if replayed is not None:  # the same form posted again (double click, reload)
             return _show_receipt(request, replayed)
         until = throttle.blocked_until(request, throttle.SUBMIT)
-        valid = form.is_valid()  # always: the captcha is used up by every post
+        valid = form.is_valid()  # always: the browser check's challenge is used up by every post
         if not known:
             form.add_error(None, _("表单已失效，请刷新页面后重新提交。"))
         elif until is not None:
@@ -83,13 +83,14 @@ def submit(request):
                 if not case.replayed:
                     throttle.record(request, throttle.SUBMIT, succeeded=True)
                 return _show_receipt(request, case)
-        # Shown again with the typed values, an empty captcha and a token this session knows.
+        # Shown again with the typed values, no solution and a token this session knows.
         form.data = form.data.copy()
-        form.data["captcha"] = ""
+        form.data["altcha"] = ""
         if not known:
             form.data["submit_token"] = _new_token(session)
-    captcha_issue(session)
-    return render(request, "portal/submit_form.html", {"form": form, "page_title": _("网上信访")})
+    # A new challenge on every page: nothing of an earlier one (or of another visitor's) helps.
+    return render(request, "portal/submit_form.html", {"form": form, "page_title": _("网上信访"),
+                                                       "challenge": challenge_issue()})
 
 
 @login_not_required
@@ -104,12 +105,9 @@ def receipt(request):
 @login_not_required
 @never_cache
 @require_GET
-def captcha(request):
-    """The captcha image of the visitor's session (``?new=…`` draws a new one)."""
-    answer = captcha_issue(request.session) if "new" in request.GET else captcha_current(request.session)
-    response = HttpResponse(captcha_png(answer), content_type="image/png")
-    response["Cache-Control"] = "no-store"
-    return response
+def challenge(request):
+    """A new proof-of-work challenge (JSON), for a form whose challenge expired while it was filled in."""
+    return JsonResponse(challenge_issue())
 
 
 # --- 查询 -----------------------------------------------------------------------------------------

@@ -233,10 +233,32 @@ PORTAL_SUBMIT_LIMIT = 5  # online petitions registered per address ...
 PORTAL_SUBMIT_WINDOW_SECONDS = 60 * 60  # ... within an hour
 PORTAL_TRACK_FAILURE_LIMIT = 10  # failed tracking look-ups (wrong number or code) per address ...
 PORTAL_TRACK_WINDOW_SECONDS = 60 * 60  # ... within an hour
-PORTAL_CAPTCHA_TTL_SECONDS = 10 * 60
-# A fixed captcha answer lets automated tests fill the form. Set only in config/settings/test.py;
-# production.py pins it to None and no environment variable reads it.
-PORTAL_CAPTCHA_FIXED_ANSWER = None
+# The proof of work of the online petition form (portal/captcha.py; README, 门户人机校验): a secret number
+# in [0, PORTAL_POW_MAX_NUMBER], found by trying on average half of them (one SHA-256 each). Measured on
+# the 2-core development machine (bench/portal_pow.py): Chromium ~0.4 s median, Python ~0.6 s per form.
+# DJANGO_PORTAL_POW_MAX_NUMBER raises it as machines get faster. No setting skips the check.
+PORTAL_POW_MAX_NUMBER = int(env("PORTAL_POW_MAX_NUMBER", "1500000"))
+PORTAL_POW_TTL_SECONDS = 10 * 60  # a challenge must be answered within ten minutes (the page fetches a new one)
+
+# Reverse proxies whose X-Forwarded-For is believed (accounts.audit.client_ip): addresses or CIDR networks,
+# comma- or space-separated in DJANGO_TRUSTED_PROXIES, e.g. "127.0.0.1, 10.20.0.0/24". Only a request whose
+# REMOTE_ADDR is one of them is attributed to the right-most address of X-Forwarded-For that is not;
+# empty (the default): the client address is REMOTE_ADDR and the header is ignored.
+def _trusted_proxies(value):
+    import ipaddress
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    entries = value.replace(",", " ").split()
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {entry!r} is not an IP address or network.")
+    return entries
+
+
+TRUSTED_PROXIES = _trusted_proxies(env("TRUSTED_PROXIES", ""))
 
 # Audit chains (README: 审计; docs/architecture.md §4.4). The audit log and the access log are chained
 # with HMAC-SHA-256 under DJANGO_AUDIT_HMAC_KEY (64 hex characters), a key kept out of the database and

@@ -18,9 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The portal's captcha answer, so that tests and the browser journey can fill the form. Test
-# settings only: tests/portal/test_urlconf.py checks that production leaves it unset.
-PORTAL_CAPTCHA_FIXED_ANSWER = "K7P4"
+# The portal's proof of work made small (about 500 hashes, a millisecond) so that tests solve it for real
+# and fast; the browser journey sets the production figure back. tests/portal/test_urlconf.py checks
+# that production and dev keep the base value.
+PORTAL_POW_MAX_NUMBER = 1000
 
 # The data generator (benchmark tooling) is tested too; production never installs it.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]

@@ -6,18 +6,18 @@ Import the fixtures into a test module with ``from tests.portal.helpers import *
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import OrgUnit
 from petitions.domain.idcard import make_id_number
 from petitions.models import Case, DictEntry, DictKind, HandlingOpinion
+from portal.captcha import challenge_issue, challenge_solve, solution_payload
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403
 from tests.petitions.workflow_helpers import act, org
 
 __all__ = [
     "ANSWER", "CONTENT", "ID_NUMBER", "INTERNAL_NOTES", "PHONE", "answered_online_case", "cast", "clock", "form_post",
-    "open_form", "submit", "unlock",
+    "open_form", "solved", "submit", "unlock",
 ]
 
 ID_NUMBER = make_id_number("533922", date(1971, 8, 23), 31)  # 石门县, male
@@ -40,21 +40,34 @@ def open_form(client):
     return response.context["form"]["submit_token"].value()
 
 
+def solved(challenge=None):
+    """The browser check's answer as the page's script posts it: ``challenge`` (by default a new
+    one, as the portal's challenge URL hands out) solved by brute force. The test settings' small
+    PORTAL_POW_MAX_NUMBER makes that about a millisecond."""
+    challenge = challenge or challenge_issue()
+    return solution_payload(challenge, challenge_solve(challenge))
+
+
 def form_post(token, **overrides):
     bureau = OrgUnit.objects.get(code="53392201")  # 石门县信访局
     data = {
         "submit_token": token, "bureau": str(bureau.pk), "name": "赵大海", "id_number": ID_NUMBER, "phone": PHONE,
         "address": "石门县城东安置小区3栋", "purpose": str(DictEntry.objects.get(kind=DictKind.PURPOSE, code="04").pk),
-        "problem": "", "content": CONTENT, "captcha": settings.PORTAL_CAPTCHA_FIXED_ANSWER,
+        "problem": "", "content": CONTENT,
     }
+    if "altcha" not in overrides:
+        data["altcha"] = solved()
     data.update(overrides)
     return data
 
 
 def submit(client, **overrides):
-    """Open the form and post it (valid unless overridden); returns the response."""
-    token = open_form(client)
-    return client.post(reverse("portal:submit"), form_post(token, **overrides))
+    """Open the form and post it with the page's own challenge solved (valid unless overridden);
+    returns the response."""
+    page = client.get(reverse("portal:submit"))
+    assert page.status_code == 200
+    overrides.setdefault("altcha", solved(page.context["challenge"]))
+    return client.post(reverse("portal:submit"), form_post(page.context["form"]["submit_token"].value(), **overrides))
 
 
 def unlock(client, case):

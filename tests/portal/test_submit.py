@@ -1,4 +1,5 @@
-"""网上信访 on the portal: the form, the captcha, the limits and the registration it leads to."""
+"""网上信访 on the portal: the form, the limits and the registration it leads to (the browser check:
+test_challenge.py)."""
 import pytest
 from django.contrib.auth import authenticate
 from django.test import override_settings
@@ -9,7 +10,6 @@ from accounts.models import AuditLog, User
 from petitions.models import Case, CaseEvent, Channel, Petitioner
 from portal.models import PortalAttempt
 from petitions.selectors.pool import pool_qs
-from portal import captcha
 from portal.services import portal_actor_for
 from petitions.workflow import Status
 from tests.factories import PASSWORD
@@ -99,7 +99,7 @@ def test_portal_account_is_locked_again_on_next_use(orgs):
     ({"name": ""}, "name", "请填写信访人姓名。"),
     ({"phone": "abc"}, "phone", "请填写正确的联系电话（手机或固定电话）。"),
     ({"bureau": ""}, "bureau", "请选择受理机构。"),
-    ({"captcha": "WRONG"}, "captcha", "验证码不正确或已过期，请输入新的验证码。"),
+    ({"altcha": "WRONG"}, "altcha", "人机校验结果无效，未予提交。请重新提交。"),
 ])
 def test_bad_input_gives_a_chinese_error_and_saves_nothing(client, orgs, overrides, field, message):
     before = counts()
@@ -107,7 +107,8 @@ def test_bad_input_gives_a_chinese_error_and_saves_nothing(client, orgs, overrid
     assert response.status_code == 200
     assert message in errors_of(response)[field]
     assert counts() == before
-    assert response.context["form"]["captcha"].value() == ""  # a new image, an empty box
+    assert response.context["form"]["altcha"].value() == ""  # no solution carried over ...
+    assert response.context["challenge"]["salt"]  # ... and a new challenge to solve
 
 
 def test_a_department_is_not_a_receiving_bureau(client, orgs):
@@ -116,48 +117,11 @@ def test_a_department_is_not_a_receiving_bureau(client, orgs):
     assert not Case.objects.exists()
 
 
-def test_a_captcha_answer_is_checked_once():
-    session = {}
-    answer = captcha.captcha_issue(session)
-    assert captcha.captcha_verify(session, answer)
-    assert not captcha.captcha_verify(session, answer)
-    answer = captcha.captcha_issue(session)
-    assert not captcha.captcha_verify(session, "WRONG")
-    assert not captcha.captcha_verify(session, answer)  # a wrong guess used it up too
-
-
-@override_settings(PORTAL_CAPTCHA_FIXED_ANSWER=None)
-def test_a_solved_captcha_does_not_serve_a_second_post(client, orgs):
-    token = open_form(client)
-    first_answer = client.session[captcha.SESSION_KEY]["answer"]
-    first = client.post(reverse("portal:submit"), form_post(token, content="", captcha=first_answer))
-    assert "content" in errors_of(first) and "captcha" not in errors_of(first)
-    while client.session[captcha.SESSION_KEY]["answer"] == first_answer:  # 1 in 456,976
-        client.get(reverse("portal:captcha"), {"new": "1"})
-    second = client.post(reverse("portal:submit"), form_post(token, captcha=first_answer))
-    assert "验证码不正确或已过期，请输入新的验证码。" in errors_of(second)["captcha"]
-    assert not Case.objects.exists()
-
-
-@override_settings(PORTAL_CAPTCHA_FIXED_ANSWER=None)
-def test_random_captcha_is_drawn_and_checked(client, orgs):
-    token = open_form(client)
-    image = client.get(reverse("portal:captcha"))
-    assert image["Content-Type"] == "image/png" and image.content[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "no-store" in image["Cache-Control"]
-    answer = client.session[captcha.SESSION_KEY]["answer"]
-    assert len(answer) == captcha.LENGTH and set(answer) <= set(captcha.ALPHABET)
-    assert client.get(reverse("portal:captcha")).status_code == 200
-    assert client.session[captcha.SESSION_KEY]["answer"] == answer  # the same image until asked for a new one
-    response = client.post(reverse("portal:submit"), form_post(token, captcha=answer.lower()))
-    assert response.status_code == 302 and Case.objects.count() == 1
-
-
 def test_double_post_makes_one_case(client, orgs):
     token = open_form(client)
     data = form_post(token)
     first = client.post(reverse("portal:submit"), data)
-    second = client.post(reverse("portal:submit"), data)  # the captcha is used up: the token decides
+    second = client.post(reverse("portal:submit"), data)  # the check is used up: the token decides
     assert first.status_code == second.status_code == 302
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1
     receipt = client.get(second.url).content.decode()

@@ -14,7 +14,7 @@ from portal import urls as portal_urls
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_GET = ["/portal/", "/portal/submit/", "/portal/track/", "/portal/replies/", "/portal/submit/receipt/",
-              "/portal/captcha.png"]
+              "/portal/challenge/"]
 
 
 def test_every_portal_view_is_public():
@@ -67,12 +67,23 @@ def _settings_value(module, name, **env_overrides):
 
 
 def production_env():
-    return {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_FIELD_ENCRYPTION_KEY": secrets.token_hex(32)}
+    return {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_FIELD_ENCRYPTION_KEY": secrets.token_hex(32),
+            "DATABASE_URL": "postgres://xf@db.example.gov.cn:5432/xf", "DJANGO_ALLOWED_HOSTS": "xf.example.gov.cn",
+            "DJANGO_AUDIT_HMAC_KEY": secrets.token_hex(32), "DJANGO_AUDIT_CHECKPOINT_DIR": "/srv/audit/checkpoints",
+            "DJANGO_AUDIT_SIGNING_KEY_PATH": "/etc/xinfang/audit_ed25519.key"}
 
 
-def test_production_has_no_fixed_captcha():
-    assert _settings_value("config.settings.production", "PORTAL_CAPTCHA_FIXED_ANSWER", **production_env()) == "None"
-    assert _settings_value("config.settings.dev", "PORTAL_CAPTCHA_FIXED_ANSWER") == "None"
+def test_production_keeps_the_full_cost_of_the_browser_check():
+    """The test settings make the proof of work small; production and dev keep the tuned figure of
+    base.py (README, 门户人机校验), and there is no switch that skips the check or fixes an answer."""
+    from config.settings import base
+
+    assert base.PORTAL_POW_MAX_NUMBER >= 1_000_000
+    for module, env in (("config.settings.production", production_env()), ("config.settings.dev", {})):
+        assert _settings_value(module, "PORTAL_POW_MAX_NUMBER", **env) == repr(base.PORTAL_POW_MAX_NUMBER)
+        assert _settings_value(module, "TRUSTED_PROXIES", **env) == "[]"
+    code = "\n".join(p.read_text() for p in (ROOT / "portal").glob("*.py"))
+    assert "FIXED_ANSWER" not in code and "DEBUG" not in code
 
 
 def test_root_urlconf_comes_from_the_environment():
