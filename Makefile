@@ -71,10 +71,15 @@ serve-prod: $(PROD_VENV)/.installed
 	mkdir -p var
 	test -s var/secret_key || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > var/secret_key)
 	test -s var/field_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/field_key)
+	test -s var/audit_hmac_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/audit_hmac_key)
 	test -n "$$DATABASE_URL" || createdb -h 127.0.0.1 -U postgres xf_prod 2>/dev/null || true
 	export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
 		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
-		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" PORT=$(PORT) && \
+		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" \
+		DJANGO_AUDIT_HMAC_KEY="$${DJANGO_AUDIT_HMAC_KEY:-$$(cat var/audit_hmac_key)}" \
+		DJANGO_AUDIT_CHECKPOINT_DIR="$${DJANGO_AUDIT_CHECKPOINT_DIR:-$(CURDIR)/var/audit_checkpoints}" \
+		DJANGO_AUDIT_SIGNING_KEY_PATH="$${DJANGO_AUDIT_SIGNING_KEY_PATH:-$(CURDIR)/var/audit_ed25519.key}" PORT=$(PORT) && \
+	(test -s "$$DJANGO_AUDIT_SIGNING_KEY_PATH" || $(PROD_BIN)/python manage.py audit_checkpoint --keygen) && \
 	$(PROD_BIN)/python manage.py migrate --noinput -v0 && \
 	$(PROD_BIN)/python manage.py collectstatic --noinput -v0 && \
 	exec $(PROD_BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
@@ -91,6 +96,8 @@ loadtest: $(VENV)/.installed $(PROD_VENV)/.installed
 check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 		DJANGO_FIELD_ENCRYPTION_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
+		DJANGO_AUDIT_HMAC_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
+		DJANGO_AUDIT_CHECKPOINT_DIR=/srv/audit/checkpoints DJANGO_AUDIT_SIGNING_KEY_PATH=/etc/xinfang/audit_ed25519.key \
 		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## messages: the .po catalogs are the source of the translations (docs/translations.md). Mark new text in

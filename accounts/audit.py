@@ -4,10 +4,12 @@ The chaining itself (numbering, the keyed MAC, the head row) is ``accounts.model
 the signed checkpoints outside the database are ``accounts/checkpoints.py``.
 """
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import AccessLog, AuditLog, ChainedLog, ChainHead
@@ -186,3 +188,39 @@ def verify_chains(*, key=None):
 def verify_chain(batch_size=5000):
     """The first break of the audit log's chain, or None if intact."""
     return verify_log(AuditLog, batch_size=batch_size)[1]
+
+
+# --- 个人信息查看记录 (the 安全审计员's search of the access log) ------------------------------------------
+
+def access_log_search(model, *, username="", subject="", person="", ip_address="", date_from=None, date_to=None):
+    """Rows of the access log ``model``, newest first, narrowed by who (account), whose data (the
+    subject, e.g. a case number or its beginning; or a person's exact full name, which the log's own
+    queryset resolves), from where (an address or its beginning) and when (local dates, inclusive).
+
+    For holders of ``accounts.view_audit`` only (the view checks); every row, whoever's.
+    """
+    qs = model.objects.select_related("user", "org").order_by("-seq")
+    tz = timezone.get_current_timezone()
+    if username:
+        qs = qs.filter(user__username__iexact=username)
+    if subject:
+        qs = qs.filter(subject__startswith=subject)
+    if person:
+        qs = qs.about_person(person)
+    if ip_address:
+        qs = qs.filter(ip_address__startswith=ip_address)
+    if date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        qs = qs.filter(created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    return qs
+
+
+def access_log_search_record(*, actor, request, criteria):
+    """Audit one search of the access log (``audit.access_search``): the auditor's reading of who
+    saw whose data is itself on record. A person's name is recorded only as having been given
+    (no personal data in audit rows); the other criteria as they were."""
+    data = {name: str(value) for name, value in criteria.items() if value and name != "person"}
+    data["person"] = bool(criteria.get("person"))
+    return audit_record(action="audit.access_search", actor=actor, request=request, data=data,
+                        summary=_("查询个人信息查看记录"))

@@ -112,20 +112,21 @@ def rechain_rows(model, head_model, name, fields, ordering, *, prepare=None, pre
     not installed yet when they run). ``prepare(row)`` may fill columns first; the ones it fills are
     named in ``prepared`` and saved with the chain columns. Returns ``(rows, last_hash)``."""
     key = hmac_key()
-    prev, seq, last_id, batch = GENESIS_HASH, 0, 0, []
+    prev, seq, last_id = GENESIS_HASH, 0, 0
     columns = ["seq", "prev_hash", "row_hash", *prepared]
-    for row in model.objects.order_by(*ordering).iterator(chunk_size=batch_size):
-        if prepare is not None:
-            prepare(row)
-        seq += 1
-        row.seq, row.prev_hash = seq, prev
-        row.row_hash = row_mac(name, seq, prev, row, fields, key)
-        prev, last_id = row.row_hash, row.pk
-        batch.append(row)
-        if len(batch) >= batch_size:
-            model.objects.bulk_update(batch, columns)
-            batch = []
-    if batch:
+    # The order first, then the rows batch by batch: no cursor stays open over the rows being updated.
+    order = list(model.objects.order_by(*ordering).values_list("pk", flat=True))
+    for start in range(0, len(order), batch_size):
+        pks = order[start:start + batch_size]
+        rows = model.objects.in_bulk(pks)
+        batch = [rows[pk] for pk in pks]
+        for row in batch:
+            if prepare is not None:
+                prepare(row)
+            seq += 1
+            row.seq, row.prev_hash = seq, prev
+            row.row_hash = row_mac(name, seq, prev, row, fields, key)
+            prev, last_id = row.row_hash, row.pk
         model.objects.bulk_update(batch, columns)
     head_model.objects.create(chain=name, seq=seq, last_id=last_id, last_hash=prev)
     return seq, prev

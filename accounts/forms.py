@@ -167,6 +167,20 @@ class AuditFilterForm(forms.Form):
                                   choices=[("", _("全部")), ("1", _("成功")), ("0", _("失败"))])
 
 
+class AccessLogFilterForm(forms.Form):
+    """个人信息查看记录: who opened whose personal data, when and from where (accounts.audit.access_log_search)."""
+
+    username = forms.CharField(label=_("查看人账号"), required=False, max_length=150)
+    subject = forms.CharField(label=_("信访件编号"), required=False, max_length=50,
+                              help_text=_("可只输入开头部分，如机构代码和年份。"))
+    person = forms.CharField(label=_("信访人姓名"), required=False, max_length=50,
+                             help_text=_("须输入完整姓名；按姓名查询的事实记入审计日志。"))
+    ip_address = forms.RegexField(label=_("来源地址"), required=False, max_length=45, regex=r"^[0-9A-Fa-f:.]+$",
+                                  help_text=_("完整地址，或其开头部分。"))
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
 
 
 class TaskForm(forms.Form):

@@ -264,6 +264,7 @@ class AccessLog(ChainedLog):
     """
 
     CHAIN_FIELDS = ("created_at", "user", "org", "ip_address", "action", "subject")
+    ACTION_LABELS = {}  # action -> label shown on 个人信息查看记录
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT,
                              related_name="+")
@@ -278,6 +279,9 @@ class AccessLog(ChainedLog):
 
     class Meta:
         abstract = True
+
+    def action_label(self):
+        return self.ACTION_LABELS.get(self.action, self.action)
 
 
 class ReminderKind(models.TextChoices):

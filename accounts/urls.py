@@ -28,6 +28,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_edit, name="org_edit"),
     path("orgs/<int:pk>/delete/", views.org_delete, name="org_delete"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/access/", views.access_log_list, name="access_log"),
     path("tasks/", views.reminder_list, name="reminders"),
     path("tasks/<int:pk>/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),

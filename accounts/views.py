@@ -1,6 +1,8 @@
 """HTTP in, service call, HTTP out. No business rules here."""
+import secrets
 import time as clock
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 
@@ -11,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +24,12 @@ from django.views.decorators.http import require_POST
 from accounts import otp
 from accounts import reminders as reminder_services
 from accounts import services
-from accounts.audit import client_ip
+from accounts.audit import access_log_model, access_log_search, access_log_search_record, client_ip
 from accounts.dashboard import home_context
 from accounts.exceptions import ServiceError
 from accounts.forms import (
-    AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm, ProfileForm,
+    AccessLogFilterForm, AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm,
+    ProfileForm,
     ResetPasswordForm, RoleForm, TaskForm, UserForm, form_add_service_error,
 )
 from accounts.models import AuditLog, User
@@ -488,6 +492,39 @@ def audit_list(request):
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_list.html", {"form": form, "page": page,
                                                         "breadcrumbs": _crumbs((_("审计日志"), None))})
+
+
+ACCESS_LOG_SEARCHES = "accounts.access_log_searches"  # session: {key: criteria} of this session's searches
+
+
+@permission_required("accounts.view_audit", raise_exception=True)
+def access_log_list(request):
+    """个人信息查看记录: the 安全审计员 searches the access log (who, whose data, when, from where).
+
+    Criteria are posted, never put in the address (a petitioner's name is personal data): a valid
+    search is audited once (``audit.access_search``), kept in the session and shown at ``?s=<key>``."""
+    model = access_log_model()
+    if model is None:
+        raise Http404
+    saved = request.session.get(ACCESS_LOG_SEARCHES) or {}
+    if request.method == "POST":
+        form = AccessLogFilterForm(request.POST)
+        if form.is_valid():
+            criteria = {name: value for name, value in request.POST.items() if name in form.fields}
+            if any(form.cleaned_data.values()):
+                access_log_search_record(actor=request.user, request=request, criteria=form.cleaned_data)
+            key = secrets.token_urlsafe(8)
+            request.session[ACCESS_LOG_SEARCHES] = {**dict(list(saved.items())[-9:]), key: criteria}
+            return redirect(f"{reverse('accounts:access_log')}?{urlencode({'s': key})}")
+        qs = model.objects.none()
+    else:
+        criteria = saved.get(request.GET.get("s", ""))
+        form = AccessLogFilterForm(criteria)
+        qs = access_log_search(model, **form.cleaned_data) if criteria and form.is_valid() else access_log_search(model)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/access_log.html", {
+        "form": form, "page": page, "subject_label": model._meta.get_field("subject").verbose_name,
+        "breadcrumbs": _crumbs((_("审计日志"), "accounts:audit_list"), (_("个人信息查看记录"), None))})
 
 
 

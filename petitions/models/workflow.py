@@ -225,6 +225,7 @@ class CaseView(AccessLog):
 
     CHAIN = "caseview"
     CHAIN_FIELDS = (*AccessLog.CHAIN_FIELDS, "case")
+    ACTION_LABELS = {"view": _("查看"), "download": _("下载附件"), "export": _("导出Excel"), "mark_viewed": _("标记查看")}
 
     # Indexed by caseview_case_time (case first). PROTECT: an access log outlives nothing it names.
     case = models.ForeignKey(Case, verbose_name=_("信访件"), on_delete=models.PROTECT, related_name="views",

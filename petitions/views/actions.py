@@ -109,5 +109,5 @@ def export_case(request, pk):
     if not exporters:
         raise Http404
     case = case_get_visible(request.user, pk)
-    case_view_record(case=case, user=request.user, action="export")
+    case_view_record(case=case, user=request.user, action="export", request=request)
     return exporters[0](request, case)

@@ -72,7 +72,7 @@ def case_detail(request, pk):
     case = case_get_visible(request.user, pk, qs=Case.objects.select_related(*CASE_PAGE_RELATIONS))
     channel_section = CHANNEL_SECTIONS.get(case.channel, "letter")
     abnormal_behaviors = _case_entries(case, with_abnormal=channel_section == "visit")
-    case_view_record(case=case, user=request.user)
+    case_view_record(case=case, user=request.user, request=request)
     return render(request, "petitions/case_detail.html", {
         "case": case,
         "petitioners": case.petitioners.select_related("ethnicity", "education", "political"),
@@ -98,7 +98,7 @@ def attachment_download(request, pk):
         handle = attachment_open(attachment)
     except FileNotFoundError:
         raise Http404
-    case_view_record(case=case, user=request.user, action="download")
+    case_view_record(case=case, user=request.user, action="download", request=request)
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
