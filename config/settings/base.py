@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "petitions",
     "bulletin",
     "reports",
+    "documents",
     "portal",
 ]
 
@@ -226,6 +227,17 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "xinfang@localhost")
+
+# Documents (文书, README "文书与送达"): the frozen PDFs live outside the web root, apart from the
+# attachments (backed up as the "documents" file store). The portal address printed on receipts and
+# in texts to petitioners (and as the receipt's QR code) is the internet-side portal's tracking page.
+DOCUMENT_ROOT = Path(env("DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents")))
+PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", "")  # e.g. https://xf.example.gov.cn/portal/track/
+# Petitioner SMS (documents/sms.py): the gateway class (accounts/gateway.py: LogSmsGateway, AliyunSmsGateway,
+# TencentSmsGateway, each configured by its DJANGO_SMS_* variables); unset, no text is sent or queued.
+PETITIONER_SMS_GATEWAY = env("PETITIONER_SMS_GATEWAY", NOTIFY_SMS_GATEWAY)
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", "")  # the approved signature, e.g. 青峰州信访局
+SMS_MAX_ATTEMPTS = int(env("SMS_MAX_ATTEMPTS", "6"))
 
 # Public portal (群众端, docs/architecture.md §7): limits per client address, counted in the database so that
 # they hold across gunicorn workers (README, "Public portal").

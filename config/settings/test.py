@@ -11,6 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FIELD_ENCRYPTION_KEY = "00112233445566778899aabbccddeeff" * 2  # fixed: tests may compare stored tokens
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_STORAGE_ROOT = Path(tempfile.mkdtemp(prefix="xf-test-private-"))
+DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="documents-"))
 # An existing (empty) directory: WhiteNoise warns about a missing STATIC_ROOT; tests and the
 # live server serve static files from the finders.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="xf-test-static-"))
