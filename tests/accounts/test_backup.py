@@ -65,9 +65,10 @@ def key_file(workdir):
 
 @pytest.fixture
 def store(settings, workdir):
-    """The file store of this test (attachments and bulletin files), empty."""
-    settings.PRIVATE_STORAGE_ROOT = workdir / "files-source"
-    return settings.PRIVATE_STORAGE_ROOT
+    """The file stores of this test, empty: ``private`` (attachments, bulletin files) and ``documents``."""
+    settings.PRIVATE_STORAGE_ROOT = workdir / "files-source" / "private"
+    settings.DOCUMENT_ROOT = workdir / "files-source" / "documents"
+    return workdir / "files-source"
 
 
 @pytest.fixture
@@ -81,6 +82,9 @@ def populated(store, dicts, clerk, triage):
     bulletin_save(actor=triage, kind=BulletinKind.NOTICE, title="关于备份演练的通知",
                   upload=SimpleUploadedFile("通知.pdf", PDF + b"bulletin", content_type="application/pdf"))
     audit_record(action="test.backup", summary="before the backup")
+    frozen = Path(settings.DOCUMENT_ROOT) / "53390001" / "2026" / "receipt.pdf"  # an issued document's PDF
+    frozen.parent.mkdir(parents=True)
+    frozen.write_bytes(PDF + b"document")
     assert Attachment.objects.count() == 6 and AuditLog.objects.count() > 5
     return store
 
@@ -107,7 +111,7 @@ def files_of(root):
 
 
 def run_restore(archive, key_file, workdir, database_url, files_dir, *extra):
-    """``manage.py restore`` in a fresh process with its own database and file store."""
+    """``manage.py restore`` in a fresh process with its own database and file stores (under ``files_dir``)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.accounts.drill_settings", "DATABASE_URL": database_url,
            "XF_DRILL_FILES": str(files_dir)}
     env.pop("DJANGO_DATABASE_URL", None)
@@ -140,8 +144,8 @@ def test_sqlite_restore_drill(populated, key_file, workdir):
             assert restored.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == count, table
     finally:
         restored.close()
-    assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 7
-    assert not list(target_files.glob(".restore-*")) and not list(workdir.glob("xf-restore-*"))
+    assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 8
+    assert not list(target_files.glob("*/.restore-*")) and not list(workdir.glob("xf-restore-*"))
 
 
 TRIGGERS = ("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -196,7 +200,7 @@ def test_postgres_restore_drill(populated, key_file, workdir):
         with connection.cursor() as cursor:
             cursor.execute(TRIGGERS)
             assert restored_triggers == cursor.fetchall() != []  # the append-only triggers came back too
-        assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 7
+        assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 8
 
         # The same archive again into the now non-empty database: refused, nothing touched.
         again = run_restore(archive, key_file, workdir, url, workdir / "files-other")
@@ -235,7 +239,7 @@ def test_tampered_archive_restores_nothing(populated, key_file, workdir):
         assert empty.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
     finally:
         empty.close()
-    assert not files_of(target_files) and not list(target_files.glob(".restore-*"))
+    assert not files_of(target_files) and not list(target_files.glob("*/.restore-*"))
     assert not list(workdir.glob("xf-restore-*"))
 
 
@@ -250,8 +254,10 @@ def test_manifest_records_hashes_counts_and_audit_head(populated, key_file, work
     manifest, _ = backups.read_backup(archive, load_key(key_file))
     for row in Attachment.objects.all():
         part = manifest["parts"][f"files/private/{row.stored_name}"]
-        assert part["sha256"] == row.sha256 == hashlib.sha256((populated / row.stored_name).read_bytes()).hexdigest()
-    assert manifest["files"]["private"]["count"] == 7
+        stored = populated / "private" / row.stored_name
+        assert part["sha256"] == row.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
+    assert manifest["files"]["private"]["count"] == 7 and manifest["files"]["documents"]["count"] == 1
+    assert manifest["parts"]["files/documents/53390001/2026/receipt.pdf"]["size"] == len(PDF + b"document")
     assert manifest["tables"][AuditLog._meta.db_table] == AuditLog.objects.count()
     assert manifest["audit"]["last_id"] == AuditLog.objects.order_by("-id").first().id and manifest["audit"]["heads"]
     assert manifest["migrations"]["accounts"]["applied"] >= 1 and manifest["database"]["vendor"] == connection.vendor
