@@ -65,7 +65,9 @@ test-fast: $(VENV)/.installed
 ## serve-prod: gunicorn + whitenoise, production settings, PostgreSQL (README: 生产部署 / Production serving),
 ## from var/venv-prod (the runtime lock only, no test or load-test tools)
 ## DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/xf_prod (created if missing);
-## DJANGO_SECRET_KEY defaults to a random key kept in var/secret_key.
+## DJANGO_SECRET_KEY defaults to a random key kept in var/secret_key, DJANGO_ALLOWED_HOSTS to this machine.
+## These defaults are this target's, for a trial on one machine: the production settings themselves
+## default to nothing and refuse to start without every value (config/settings/production.py).
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xf_prod
 serve-prod: $(PROD_VENV)/.installed
 	mkdir -p var
@@ -78,7 +80,8 @@ serve-prod: $(PROD_VENV)/.installed
 		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" \
 		DJANGO_AUDIT_HMAC_KEY="$${DJANGO_AUDIT_HMAC_KEY:-$$(cat var/audit_hmac_key)}" \
 		DJANGO_AUDIT_CHECKPOINT_DIR="$${DJANGO_AUDIT_CHECKPOINT_DIR:-$(CURDIR)/var/audit_checkpoints}" \
-		DJANGO_AUDIT_SIGNING_KEY_PATH="$${DJANGO_AUDIT_SIGNING_KEY_PATH:-$(CURDIR)/var/audit_ed25519.key}" PORT=$(PORT) && \
+		DJANGO_AUDIT_SIGNING_KEY_PATH="$${DJANGO_AUDIT_SIGNING_KEY_PATH:-$(CURDIR)/var/audit_ed25519.key}" \
+		DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT) && \
 	(test -s "$$DJANGO_AUDIT_SIGNING_KEY_PATH" || $(PROD_BIN)/python manage.py audit_checkpoint --keygen) && \
 	$(PROD_BIN)/python manage.py migrate --noinput -v0 && \
 	$(PROD_BIN)/python manage.py collectstatic --noinput -v0 && \

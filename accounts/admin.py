@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from accounts.models import AuditLog, OrgUnit, User
+
+# Roles and their permissions are the 安全管理员's, through the staff pages and
+# accounts.services (三员 rules, audit); the admin site offers no second way to edit them.
+admin.site.unregister(Group)
 
 
 @admin.register(AuditLog)

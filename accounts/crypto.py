@@ -67,11 +67,12 @@ def b64decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def seal(data, *, purpose, generation, prefix, master_hex=None):
+def seal(data, *, purpose, generation, prefix, master_hex=None, iv=None):
     """Encrypt ``data`` (bytes) with a random IV: ``prefix`` + base64url(iv || ciphertext || tag),
-    the tag an HMAC-SM3 over iv and ciphertext (encrypt-then-MAC)."""
+    the tag an HMAC-SM3 over iv and ciphertext (encrypt-then-MAC). ``iv`` is for reproducible
+    synthetic data only (the benchmark generator); real writes always draw a fresh one."""
     k_enc, k_mac = derive_keys(purpose, generation, master_hex)
-    iv = os.urandom(BLOCK)
+    iv = iv if iv is not None else os.urandom(BLOCK)
     body = sm4_cbc_encrypt(k_enc, iv, data)
     return prefix + b64encode(iv + body + sm3_hmac(k_mac, iv + body))
 

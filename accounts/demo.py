@@ -31,6 +31,7 @@ TOWNSHIP_DEPTS = [("01", "综治信访办", OrgKind.BUREAU), ("02", "派出所",
 # username, real name, role key, org code
 DEMO_USERS = [
     ("admin", "王建国", "sysadmin", "53390001"),
+    ("secadmin", "钱安全", "secadmin", "53390001"),
     ("auditor", "李审计", "auditor", "53390001"),
     ("clerk", "张丽", "clerk", "53390001"),
     ("triage", "刘洋", "triage", "53390001"),

@@ -93,15 +93,12 @@ class UserForm(forms.Form):
     title = forms.CharField(label=_("职务"), max_length=50, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     email = forms.EmailField(label=_("电子邮件"), required=False)
-    groups = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Group.objects.none(), required=False,
-                                            widget=forms.CheckboxSelectMultiple)
     password = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}),
         help_text=_("至少10位，包含大写字母、小写字母、数字、特殊符号中的至少3类；用户首次登录时须修改。"))
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["groups"].queryset = role_queryset()
         if editing:
             del self.fields["password"]
             self.fields["username"].disabled = True
@@ -114,20 +111,46 @@ class ResetPasswordForm(forms.Form):
         help_text=_("至少10位，包含大写字母、小写字母、数字、特殊符号中的至少3类；用户下次登录时须修改。"))
 
 
+def _custom_permission_labels(app_labels):
+    """{"app.codename": translatable label} of the custom rights the apps declare (Meta.permissions)."""
+    from django.apps import apps
+
+    labels = {}
+    for label in app_labels:
+        for model in apps.get_app_config(label).get_models():
+            for codename, name in model._meta.permissions:
+                labels[f"{label}.{codename}"] = name
+    return labels
+
+
 class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    labels = {}
+
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.content_type.app_label}.{obj.codename}）"
+        # The right's own (translated) name, never "app.codename".
+        return self.labels.get(f"{obj.content_type.app_label}.{obj.codename}", obj.name)
 
 
 def assignable_permissions():
-    """Permissions that make sense on a role: our apps' custom rights plus the audit view."""
-    return (Permission.objects.select_related("content_type")
-            .filter(content_type__app_label__in=["accounts", "petitions", "reports"])
-            .filter(Q(codename__startswith="manage_") | Q(codename__startswith="role_")
-                    | Q(codename__in=["view_audit", "register_case", "triage_case", "instruct_case",
-                                      "supervise_case", "handle_case", "view_pii", "export_case",
-                                      "view_statistics"]))
-            .order_by("content_type__app_label", "codename"))
+    """Permissions a business role may hold: the custom rights the business apps declare; the
+    administrator-only rights belong to the three fixed roles (``accounts.roles``)."""
+    from accounts.roles import ADMIN_PERMISSIONS, BUSINESS_APPS
+
+    wanted = [name for name in _custom_permission_labels(BUSINESS_APPS) if name not in ADMIN_PERMISSIONS]
+    q = Q(pk__in=[])
+    for name in wanted:
+        app_label, codename = name.split(".", 1)
+        q |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.select_related("content_type").filter(q).order_by("content_type__app_label", "id")
+
+
+class UserRolesForm(forms.Form):
+    groups = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Group.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].queryset = role_queryset()
 
 
 class RoleForm(forms.Form):
@@ -136,8 +159,11 @@ class RoleForm(forms.Form):
                                         widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):
+        from accounts.roles import BUSINESS_APPS
+
         super().__init__(*args, **kwargs)
         self.fields["permissions"].queryset = assignable_permissions()
+        self.fields["permissions"].labels = _custom_permission_labels(BUSINESS_APPS)
 
 
 class OrgForm(forms.Form):

@@ -1,5 +1,5 @@
-"""Interface language, idle timeout, forced password change and two-factor enrolment, and the
-Content-Security-Policy header."""
+"""Interface language, idle and absolute session timeouts, forced password change and two-factor
+enrolment, and the Content-Security-Policy and Cache-Control headers."""
 import time
 
 from django.conf import settings
@@ -9,12 +9,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.otp import otp_required
 
 IDLE_KEY = "_last_activity"
+LOGIN_AT_KEY = "_login_at"  # when the user logged in: the absolute limit counts from here
 # The activity stamp is rewritten at most this often: rewriting it on every request made every
 # page, even a read-only one, end with an UPDATE of the session row. The timeout is then exact
 # to within this many seconds (30 min idle logs out after 30–31 min).
@@ -22,9 +24,11 @@ IDLE_STAMP_SECONDS = 60
 
 
 class SecurityPolicyMiddleware:
-    """Log out after SESSION_IDLE_TIMEOUT seconds without a request; send users who must
-    change their password to the password page before anything else, then those whom policy
-    obliges to use two-factor login (OTP_REQUIRED_*) to the enrolment page."""
+    """Log out after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+    seconds after the login whatever the activity (the session cookie's own expiry moves with
+    every save, so it cannot be the absolute limit); send users who must change their password
+    to the password page before anything else, then those whom policy obliges to use two-factor
+    login (OTP_REQUIRED_*) to the enrolment page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,13 +38,11 @@ class SecurityPolicyMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last = request.session.get(IDLE_KEY)
+            login_at = request.session.setdefault(LOGIN_AT_KEY, now)
+            if now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT:
+                return self._expire(request, user, "absolute_timeout", _("登录已超过12小时，已自动退出，请重新登录。"))
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
-                from accounts.services import user_logout_record
-
-                user_logout_record(user=user, request=request, reason="idle_timeout")
-                logout(request)
-                messages.warning(request, _("长时间未操作，已自动退出，请重新登录。"))
-                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+                return self._expire(request, user, "idle_timeout", _("长时间未操作，已自动退出，请重新登录。"))
             if last is None or now - last >= IDLE_STAMP_SECONDS:
                 request.session[IDLE_KEY] = now
             if user.must_change_password:
@@ -53,14 +55,29 @@ class SecurityPolicyMiddleware:
                     return redirect("accounts:otp_setup")
         return self.get_response(request)
 
+    @staticmethod
+    def _expire(request, user, reason, message):
+        from accounts.services import user_logout_record
+
+        user_logout_record(user=user, request=request, reason=reason)
+        logout(request)
+        messages.warning(request, message)
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+
 
 class ContentSecurityPolicyMiddleware:
+    """The CSP header, and ``Cache-Control: no-store`` on every response that did not set its own
+    caching: pages and downloads carry personal data, which no browser or proxy cache may keep.
+    (Static files are served before this by WhiteNoise, with their own long caching.)"""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         return response
 
 

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import ServiceError
-from accounts import gateway
+from accounts import gateway, hooks
 from accounts.models import Reminder, ReminderKind, User
 
 TASK_SOON_DAYS = 7
@@ -64,11 +64,22 @@ def task_rows(tasks, today):
     return tasks
 
 
+def notice_rows(notices):
+    """Attach ``kind_label`` and ``actionable`` to each notice of an evaluated list: an actionable
+    notice (``accounts.hooks``) goes away when its work is done, so the page offers no
+    "标为已读" for it, only the link to the work."""
+    for notice in notices:
+        kind = hooks.notification_kind(notice.topic) if notice.topic else None
+        notice.kind_label = kind.label if kind else ""
+        notice.actionable = bool(kind and kind.actionable)
+    return notices
+
+
 def home_items(user, *, today):
     """The home page's 我的提醒: unread notices and open tasks due within a week or overdue."""
     soon = _end_of(today + timedelta(days=TASK_SOON_DAYS))
     tasks = task_rows(list(open_tasks(user).filter(due_at__lt=soon)[:10]), today)
-    unread = list(notices(user).filter(is_read=False)[:10])
+    unread = notice_rows(list(notices(user).filter(is_read=False)[:10]))
     return tasks, unread
 
 

@@ -1,9 +1,18 @@
-"""The standard roles of docs/architecture.md §1 and the 三员 separation rule.
+"""The standard roles of docs/architecture.md §1 and the 三员 separation rule (docs/domain.md §10).
 
-Roles are Django Groups; this module only says which permissions the standard roles start
-with (admins may change them in the UI) and which permission marks a group as one of the
-three administrator roles (等保 三员). The separation rule is checked on permissions, not on
-group names, so renaming a role cannot defeat it.
+Roles are Django Groups. The three administrator roles (系统管理员, 安全管理员, 安全审计员) are
+fixed in code: their permissions are exactly ``ADMIN_ROLE_PERMISSIONS`` (restored after every
+``migrate``), nobody can edit or delete them in the UI, and no other role may hold any of their
+permissions. Business roles start with the permissions below and are edited by the 安全管理员,
+who may only give them business permissions. The rule is checked on permissions, not on group
+names, so renaming a role cannot defeat it.
+
+Who does what (等保 2.0 第三级, 安全管理中心):
+- 系统管理员: organizations, user accounts (create, edit, lock, reset a password), dictionaries;
+  never roles or their permissions;
+- 安全管理员: which roles hold which business permissions, which users hold which roles, and
+  the second factor; never user accounts;
+- 安全审计员: reads the audit trail; changes nothing.
 """
 from dataclasses import dataclass
 
@@ -29,13 +38,21 @@ ADMIN_MARKERS = {
 BUSINESS_APPS = ("petitions", "reports")
 ADMIN_SIDE_PERMISSIONS = frozenset({"petitions.manage_dictionary"})
 
+# The fixed permissions of the three administrator roles, by marker.
+ADMIN_ROLE_PERMISSIONS = {
+    "accounts.role_sysadmin": frozenset({
+        "accounts.role_sysadmin", "accounts.manage_user", "accounts.manage_orgunit", "petitions.manage_dictionary",
+    }),
+    "accounts.role_secadmin": frozenset({"accounts.role_secadmin", "accounts.manage_role"}),
+    "accounts.role_auditor": frozenset({"accounts.role_auditor", "accounts.view_audit"}),
+}
+# Permissions that only the fixed administrator roles may hold.
+ADMIN_PERMISSIONS = frozenset().union(*ADMIN_ROLE_PERMISSIONS.values())
+
 STANDARD_ROLES = (
-    RoleSpec("sysadmin", "系统管理员", (
-        "accounts.role_sysadmin", "accounts.manage_user", "accounts.manage_role", "accounts.manage_orgunit",
-        "petitions.manage_dictionary",
-    )),
-    RoleSpec("secadmin", "安全管理员", ("accounts.role_secadmin", "accounts.manage_role")),
-    RoleSpec("auditor", "安全审计员", ("accounts.role_auditor", "accounts.view_audit")),
+    RoleSpec("sysadmin", "系统管理员", tuple(sorted(ADMIN_ROLE_PERMISSIONS["accounts.role_sysadmin"]))),
+    RoleSpec("secadmin", "安全管理员", tuple(sorted(ADMIN_ROLE_PERMISSIONS["accounts.role_secadmin"]))),
+    RoleSpec("auditor", "安全审计员", tuple(sorted(ADMIN_ROLE_PERMISSIONS["accounts.role_auditor"]))),
     RoleSpec("clerk", "登记员", ("petitions.register_case", "petitions.view_pii")),
     RoleSpec("triage", "分流员", (
         "petitions.triage_case", "petitions.register_case", "petitions.view_pii", "petitions.export_case",
@@ -51,6 +68,7 @@ STANDARD_ROLES = (
 )
 
 ROLE_BY_KEY = {r.key: r for r in STANDARD_ROLES}
+ADMIN_ROLE_KEYS = ("sysadmin", "secadmin", "auditor")
 
 
 def admin_classes(perm_names):
@@ -61,3 +79,13 @@ def admin_classes(perm_names):
 def has_business_perm(perm_names):
     """True if any of the "app.codename" strings is a business (case or statistics) right."""
     return any(p.split(".", 1)[0] in BUSINESS_APPS and p not in ADMIN_SIDE_PERMISSIONS for p in perm_names)
+
+
+def is_admin_role(perm_names):
+    """True for the permission set of one of the three fixed administrator roles."""
+    return bool(admin_classes(perm_names))
+
+
+def admin_only_perms(perm_names):
+    """The permissions among ``perm_names`` that only the fixed administrator roles may hold."""
+    return {p for p in perm_names if p in ADMIN_PERMISSIONS}

@@ -1,7 +1,7 @@
 """Standard roles: created when missing (post_migrate), never overwritten once they exist."""
 from django.contrib.auth.models import Group, Permission
 
-from accounts.roles import STANDARD_ROLES
+from accounts.roles import ADMIN_PERMISSIONS, ADMIN_ROLE_KEYS, STANDARD_ROLES
 
 
 def _permission(name):
@@ -10,13 +10,21 @@ def _permission(name):
 
 
 def seed_roles():
+    """Create missing standard roles; business roles keep what the 安全管理员 edited, the three
+    administrator roles are reset to their fixed permissions (``ADMIN_ROLE_PERMISSIONS``), and
+    no other role keeps an administrator-only permission."""
     created = 0
     for spec in STANDARD_ROLES:
         group, was_created = Group.objects.get_or_create(name=spec.name)
-        if was_created:
+        fixed = spec.key in ADMIN_ROLE_KEYS
+        if was_created or fixed:
             perms = [p for p in (_permission(n) for n in spec.permissions) if p is not None]
             group.permissions.set(perms)
-            created += 1
+            created += was_created
+    admin_names = {spec.name for spec in STANDARD_ROLES if spec.key in ADMIN_ROLE_KEYS}
+    stray = [p for p in (_permission(n) for n in ADMIN_PERMISSIONS) if p is not None]
+    for group in Group.objects.exclude(name__in=admin_names).filter(permissions__in=stray).distinct():
+        group.permissions.remove(*stray)
     return created
 
 

@@ -15,7 +15,25 @@ from accounts import roles as role_rules
 from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed, ServiceError
 from accounts.models import PATH_STEP, OrgUnit, User
+from accounts.reminders import reminders_create
 from accounts.security import clear_failures
+from accounts.text import PhoneError, clean_line, normalise_phone
+from accounts.selectors import perm_q
+
+
+def _person_fields(fields):
+    """Names and titles cleaned, the phone checked and written one way (``accounts.text``)."""
+    fields = dict(fields)
+    for name in ("real_name", "title"):
+        if name in fields:
+            fields[name] = clean_line(fields[name])
+    if "phone" in fields:
+        try:
+            fields["phone"] = normalise_phone(fields["phone"])
+        except PhoneError:
+            raise ServiceError(_("联系电话格式不正确：请填写11位手机号，或带区号的固定电话（如0871-65123456）。"),
+                               code="phone_invalid", field="phone")
+    return fields
 
 
 def _require(actor, perm):
@@ -119,20 +137,30 @@ def check_role_combination(groups):
 
 
 def _check_role_permissions(perm_names):
-    markers = role_rules.admin_classes(perm_names)
-    if len(markers) > 1:
-        raise ServiceError(_("一个角色不能同时包含两种三员管理权限。"), code="role_two_markers", field="permissions")
-    if markers and role_rules.has_business_perm(perm_names):
-        raise ServiceError(_("管理员角色不能包含业务权限。"), code="role_admin_business", field="permissions")
+    """A role edited in the UI is a business role: no administrator-only permission at all."""
+    forbidden = role_rules.admin_only_perms(perm_names)
+    if forbidden:
+        raise ServiceError(_("角色只能包含业务权限；三员管理权限由系统固定，只属于系统管理员、安全管理员、安全审计员三个角色。"),
+                           code="role_admin_permission", field="permissions")
+
+
+def _check_role_editable(actor, role):
+    """The three administrator roles are fixed in code; nobody edits a role he holds."""
+    if role_rules.is_admin_role(_perm_names(role.permissions.select_related("content_type"))):
+        raise ServiceError(_("系统管理员、安全管理员、安全审计员角色的权限由系统固定，不能修改或删除。"),
+                           code="role_fixed")
+    if actor is not None and actor.groups.filter(pk=role.pk).exists():
+        raise ServiceError(_("不能修改本人持有的角色，请由另一名安全管理员操作。"), code="role_own")
 
 
 @transaction.atomic
 def role_save(*, actor, name, permissions, role=None, request=None):
-    """Create or update a role (Group) with exactly ``permissions``.
+    """Create or update a business role (Group) with exactly ``permissions``.
 
-    Refuses a permission set that mixes 三员 markers or a marker with business rights, and an
-    edit that would give any current member a forbidden combination. Audit: ``role.create``
-    or ``role.update`` with the permission diff."""
+    Only the 安全管理员 (``accounts.manage_role``). Refuses the three fixed administrator roles,
+    a role the actor holds himself, any administrator-only permission, and an edit that would
+    give a current member a forbidden combination. Audit: ``role.create`` or ``role.update``
+    with the permission diff."""
     _require(actor, "accounts.manage_role")
     name = (name or "").strip()
     if not name:
@@ -142,6 +170,8 @@ def role_save(*, actor, name, permissions, role=None, request=None):
         clash = clash.exclude(pk=role.pk)
     if clash.exists():
         raise ServiceError(_("角色“%(name)s”已存在。") % {"name": name}, code="role_name_taken", field="name")
+    if role is not None:
+        _check_role_editable(actor, role)
     permissions = list(permissions)
     new_names = _perm_names(Permission.objects.filter(pk__in=[p.pk for p in permissions]).select_related("content_type"))
     _check_role_permissions(new_names)
@@ -151,6 +181,7 @@ def role_save(*, actor, name, permissions, role=None, request=None):
         old_names = set()
     else:
         role = Group.objects.select_for_update().get(pk=role.pk)
+        _check_role_editable(actor, role)
         old_names = _perm_names(role.permissions.select_related("content_type"))
         role.name = name
         role.save()
@@ -172,13 +203,43 @@ def role_save(*, actor, name, permissions, role=None, request=None):
 
 @transaction.atomic
 def role_delete(*, actor, role, request=None):
-    """Delete a role nobody holds (else ServiceError). Audit: ``role.delete``."""
+    """Delete a business role nobody holds (else ServiceError). Audit: ``role.delete``."""
     _require(actor, "accounts.manage_role")
-    if role.user_set.exists():
-        raise ServiceError(_("该角色仍有用户，不能删除。"), code="role_in_use")
+    role = Group.objects.select_for_update().get(pk=role.pk)
+    _check_role_editable(actor, role)
+    holders = role.user_set.count()
+    if holders:
+        raise ServiceError(_("该角色仍有%(n)d名用户持有，不能删除；请先取消这些用户的该角色。") % {"n": holders},
+                           code="role_in_use")
     name = role.name
     role.delete()
     audit_record(action="role.delete", actor=actor, request=request, summary=_("删除角色 %(name)s") % {"name": name})
+
+
+@transaction.atomic
+def user_roles_set(*, actor, user, groups, request=None):
+    """Give ``user`` exactly the roles ``groups`` (授权). Only the 安全管理员, never on his own
+    account; the 三员 combination rule applies. Audit: ``user.roles`` with before and after."""
+    _require(actor, "accounts.manage_role")
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(_("不能为本人的账号分配角色，请由另一名安全管理员操作。"), code="roles_own", field="groups")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_system_account(user):
+        raise ServiceError(_("系统账号不能分配角色。"), code="roles_system_account", field="groups")
+    groups = list(groups)
+    check_role_combination(groups)
+    old = sorted(g.name for g in user.groups.all())
+    new = sorted(g.name for g in groups)
+    if old != new:
+        user.groups.set(groups)
+        audit_record(action="user.roles", actor=actor, target=user, request=request,
+                     summary=_("分配角色 %(u)s") % {"u": user.username}, data={"before": old, "after": new})
+    return user
+
+
+def is_system_account(user):
+    """A system account (e.g. the portal's "portal:<org>"): no usable password, locked, no roles."""
+    return ":" in user.username
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -191,28 +252,28 @@ def _validate_password(password, user):
 
 
 @transaction.atomic
-def user_create(*, actor, username, password, organization, groups=(), real_name="", phone="", title="",
+def user_create(*, actor, username, password, organization, real_name="", phone="", title="",
                 email="", request=None):
-    """Create an account that must change its password at first login. Audit: ``user.create``.
+    """Create an account without roles that must change its password at first login (the
+    安全管理员 gives it roles with ``user_roles_set``, so no single administrator makes a working
+    business account). Audit: ``user.create``.
 
-    Raises ServiceError for a duplicate username, a weak password or a forbidden role mix."""
+    Raises ServiceError for a duplicate username or a weak password."""
     _require(actor, "accounts.manage_user")
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError(_("用户名“%(u)s”已被使用。") % {"u": username}, code="username_taken", field="username")
-    groups = list(groups)
-    check_role_combination(groups)
+    cleaned = _person_fields({"real_name": real_name, "phone": phone, "title": title})
+    real_name, phone, title = cleaned["real_name"], cleaned["phone"], cleaned["title"]
     user = User(username=username, organization=organization, real_name=real_name, phone=phone, title=title,
                 email=email, must_change_password=True)
     _validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    user.groups.set(groups)
     audit_record(action="user.create", actor=actor, target=user, request=request,
                  summary=_("新增用户 %(u)s") % {"u": username},
-                 data={"organization": organization.code if organization else None,
-                       "groups": sorted(g.name for g in groups)})
+                 data={"organization": organization.code if organization else None})
     return user
 
 
@@ -246,26 +307,20 @@ def system_account_ensure(*, username, organization, real_name, permissions=()):
     return User.objects.select_related("organization").get(pk=user.pk)
 
 
-def user_update(*, actor, user, request=None, groups=None, **fields):
-    """Update an account's profile fields and roles. Audit: ``user.update`` with the changes."""
+def user_update(*, actor, user, request=None, **fields):
+    """Update an account's profile fields (roles are ``user_roles_set``'s). Audit: ``user.update``
+    with the changes."""
     _require(actor, "accounts.manage_user")
     user = User.objects.select_for_update().get(pk=user.pk)
     if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
         raise ServiceError(_("不能停用自己的账号。"), code="deactivate_self", field="is_active")
+    fields = _person_fields(fields)
     changes = {}
     for name in ("real_name", "phone", "title", "email", "organization", "is_active"):
         if name in fields and getattr(user, name) != fields[name]:
             old, new = getattr(user, name), fields[name]
             changes[name] = [str(old) if old is not None else None, str(new) if new is not None else None]
             setattr(user, name, new)
-    if groups is not None:
-        groups = list(groups)
-        check_role_combination(groups)
-        old = sorted(g.name for g in user.groups.all())
-        new = sorted(g.name for g in groups)
-        if old != new:
-            changes["groups"] = [old, new]
-            user.groups.set(groups)
     if changes:
         user.save()
         audit_record(action="user.update", actor=actor, target=user, request=request,
@@ -290,22 +345,44 @@ def user_set_locked(*, actor, user, locked, request=None):
 
 @transaction.atomic
 def user_reset_password(*, actor, user, password, request=None):
-    """Set a temporary password the user must change at next login. Audit: ``user.reset_password``."""
+    """Set a temporary password the user must change at next login. Audit: ``user.reset_password``.
+
+    The administrator knows the temporary password, so he could log in as the user: a reset
+    therefore takes the account's business roles away (listed in the audit row) and asks the
+    安全管理员 to give them back once the holder has set his own password. Administrator roles
+    stay: those accounts must use the second factor, which a reset does not touch."""
     _require(actor, "accounts.manage_user")
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(_("不能重置本人的密码，请在个人资料中修改密码。"), code="reset_self")
     _validate_password(password, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     clear_failures(user.username)
+    withdrawn = [g for g in user.groups.prefetch_related("permissions__content_type")
+                 if not role_rules.is_admin_role(_perm_names(g.permissions.all()))]
+    if withdrawn:
+        user.groups.remove(*withdrawn)
     audit_record(action="user.reset_password", actor=actor, target=user, request=request,
-                 summary=_("重置用户 %(u)s 的密码") % {"u": user.username})
+                 summary=_("重置用户 %(u)s 的密码") % {"u": user.username},
+                 data={"roles_withdrawn": sorted(g.name for g in withdrawn)})
+    if withdrawn:
+        secadmins = User.objects.filter(is_active=True, is_locked=False).filter(perm_q(("accounts.role_secadmin",)))
+        title = _("用户 %(u)s 的密码已被重置，其角色（%(roles)s）已暂停，请核实本人后重新分配") % {
+            "u": user.username, "roles": "、".join(sorted(g.name for g in withdrawn))}
+        transaction.on_commit(lambda: reminders_create(
+            user_ids=list(secadmins.distinct().values_list("pk", flat=True)), title=title, topic="accounts.roles",
+            target=f"user:{user.pk}"))
     return user
 
 
 @transaction.atomic
 def profile_update(*, user, real_name, phone, email="", request=None):
     """A user edits his own profile. Audit: ``profile.update``."""
+    cleaned = _person_fields({"real_name": real_name, "phone": phone})
+    real_name, phone = cleaned["real_name"], cleaned["phone"]
     changes = {}
     for name, value in (("real_name", real_name), ("phone", phone), ("email", email)):
         if getattr(user, name) != value:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,10 +27,11 @@ from accounts import services
 from accounts.audit import access_log_model, access_log_search, access_log_search_record, client_ip
 from accounts.dashboard import home_context
 from accounts.exceptions import ServiceError
+from accounts.middleware import LOGIN_AT_KEY
 from accounts.forms import (
     AccessLogFilterForm, AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm,
     ProfileForm,
-    ResetPasswordForm, RoleForm, TaskForm, UserForm, form_add_service_error,
+    ResetPasswordForm, RoleForm, TaskForm, UserForm, UserRolesForm, form_add_service_error,
 )
 from accounts.models import AuditLog, User
 from accounts.security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
@@ -119,6 +120,7 @@ OTP_SETUP_KEY = "_otp_setup"
 
 
 def _after_login(request, user, next_url):
+    request.session[LOGIN_AT_KEY] = int(clock.time())  # the absolute session limit counts from here
     if user.must_change_password:
         messages.info(request, _("首次登录或密码已被重置，请先修改密码。"))
         return redirect("accounts:password_change")
@@ -299,12 +301,13 @@ def user_create(request):
         try:
             user = services.user_create(actor=request.user, request=request, username=data["username"],
                                         password=data["password"], organization=data["organization"],
-                                        groups=data["groups"], real_name=data["real_name"], phone=data["phone"],
+                                        real_name=data["real_name"], phone=data["phone"],
                                         title=data["title"], email=data["email"])
         except ServiceError as exc:
             form_add_service_error(form, exc)
         else:
-            messages.success(request, _("用户 %(u)s 已创建，首次登录须修改密码。") % {"u": user.username})
+            messages.success(request, _("用户 %(u)s 已创建，首次登录须修改密码；请安全管理员为其分配角色。") % {
+                "u": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
         "form": form, "creating": True,
@@ -315,14 +318,13 @@ def user_create(request):
 def user_edit(request, pk):
     target = user_get_visible(request.user, pk)
     initial = {"username": target.username, "real_name": target.real_name, "organization": target.organization,
-               "title": target.title, "phone": target.phone, "email": target.email,
-               "groups": list(target.groups.all()), "is_active": target.is_active}
+               "title": target.title, "phone": target.phone, "email": target.email, "is_active": target.is_active}
     form = UserForm(request.POST or None, initial=initial, editing=True)
     form.fields["organization"].queryset = org_visible_qs(request.user).filter(is_active=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_update(actor=request.user, user=target, request=request, groups=data["groups"],
+            services.user_update(actor=request.user, user=target, request=request,
                                  real_name=data["real_name"], organization=data["organization"],
                                  title=data["title"], phone=data["phone"], email=data["email"],
                                  is_active=data["is_active"])
@@ -333,6 +335,7 @@ def user_edit(request, pk):
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
         "form": form, "target": target, "reset_form": ResetPasswordForm(),
+        "target_roles": [g.name for g in target.groups.all()],
         "failure_locked_until": username_locked_until(target.username),
         "breadcrumbs": _crumbs((_("用户管理"), "accounts:user_list"), (target.username, None))})
 
@@ -392,18 +395,36 @@ def otp_reset(request, pk):
     return redirect("accounts:otp_users")
 
 
-# --- roles -----------------------------------------------------------------------------------
+# --- roles and their holders (安全管理员) -------------------------------------------------------------
+
+def _role_rows():
+    from accounts.forms import _custom_permission_labels
+    from accounts.roles import ADMIN_MARKERS, BUSINESS_APPS
+
+    labels = _custom_permission_labels(("accounts", *BUSINESS_APPS))
+    roles = Group.objects.order_by("name").prefetch_related("permissions__content_type").annotate(
+        holders=Count("user", distinct=True))
+    for role in roles:
+        names = [f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all()]
+        role.fixed = any(n in ADMIN_MARKERS for n in names)
+        role.permission_labels = [labels.get(n, n) for n in names]
+    return roles
+
 
 @permission_required("accounts.manage_role", raise_exception=True)
 def role_list(request):
-    roles = Group.objects.order_by("name").prefetch_related("permissions")
-    return render(request, "accounts/role_list.html", {"roles": roles,
+    return render(request, "accounts/role_list.html", {"roles": _role_rows(),
                                                        "breadcrumbs": _crumbs((_("角色管理"), None))})
 
 
 @permission_required("accounts.manage_role", raise_exception=True)
 def role_edit(request, pk=None):
     role = get_object_or_404(Group, pk=pk) if pk else None
+    row = next((r for r in _role_rows() if r.pk == role.pk), None) if role else None
+    if row is not None and row.fixed:
+        return render(request, "accounts/role_form.html", {
+            "role": role, "fixed": True, "fixed_permissions": row.permission_labels,
+            "breadcrumbs": _crumbs((_("角色管理"), "accounts:role_list"), (role.name, None))})
     initial = {"name": role.name, "permissions": list(role.permissions.all())} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -416,8 +437,50 @@ def role_edit(request, pk=None):
             messages.success(request, _("角色 %(n)s 已保存。") % {"n": role.name})
             return redirect("accounts:role_list")
     return render(request, "accounts/role_form.html", {
-        "form": form, "role": role,
+        "form": form, "role": role, "holders": row.holders if row else 0,
         "breadcrumbs": _crumbs((_("角色管理"), "accounts:role_list"), (role.name if role else _("新增角色"), None))})
+
+
+@require_POST
+@permission_required("accounts.manage_role", raise_exception=True)
+def role_delete(request, pk):
+    role = get_object_or_404(Group, pk=pk)
+    try:
+        services.role_delete(actor=request.user, role=role, request=request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:role_edit", pk=role.pk)
+    messages.success(request, _("角色已删除。"))
+    return redirect("accounts:role_list")
+
+
+@permission_required("accounts.manage_role", raise_exception=True)
+def user_roles_list(request):
+    """用户授权: which users hold which roles; the 安全管理员 assigns them."""
+    q = request.GET.get("q", "").strip()
+    qs = _user_search(user_visible_qs(request.user).exclude(username__contains=":")
+                      .select_related("organization").prefetch_related("groups"), q)
+    page = Paginator(qs.order_by("organization__path", "username"), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_roles.html", {"page": page, "q": q,
+                                                        "breadcrumbs": _crumbs((_("用户授权"), None))})
+
+
+@permission_required("accounts.manage_role", raise_exception=True)
+def user_roles_edit(request, pk):
+    target = user_get_visible(request.user, pk)
+    form = UserRolesForm(request.POST or None, initial={"groups": list(target.groups.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_roles_set(actor=request.user, user=target, groups=form.cleaned_data["groups"],
+                                    request=request)
+        except ServiceError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, _("已为用户 %(u)s 分配角色。") % {"u": target.username})
+            return redirect("accounts:user_roles_list")
+    return render(request, "accounts/user_roles_form.html", {
+        "form": form, "target": target,
+        "breadcrumbs": _crumbs((_("用户授权"), "accounts:user_roles_list"), (target.username, None))})
 
 
 # --- organizations ---------------------------------------------------------------------------
@@ -544,6 +607,7 @@ def reminder_list(request):
             messages.success(request, _("任务已添加。"))
             return redirect("accounts:reminders")
     notices = Paginator(reminder_services.notices(user), 30).get_page(request.GET.get("page"))
+    notices.object_list = reminder_services.notice_rows(list(notices.object_list))
     return render(request, "accounts/reminders.html", {
         "form": form, "tasks": reminder_services.task_rows(list(reminder_services.open_tasks(user)[:200]),
                                                            timezone.localdate()),

@@ -1,9 +1,11 @@
 """Run one Excel export in a fresh process and report time, size and peak memory (JSON on stdout).
 
-    python bench/export_probe.py <username> <url> [--profile N]
+    python bench/export_probe.py <username> <url> [--post CRITERIA_JSON] [--profile N]
 
 Used by bench/run.py so that the peak RSS (``ru_maxrss``) is the export's own and not the
-benchmark's. The response is consumed chunk by chunk and discarded, as a client would.
+benchmark's. The response is consumed chunk by chunk and discarded, as a client would. With
+``--post`` the criteria are first posted to ``url`` (信访查询 takes no criteria from the query
+string) and the export is the saved search's ``&export=xlsx``.
 ``--profile N`` runs the export under cProfile and prints the N functions with the most own
 time to stderr (the timing is then the profiled one, slower than the real export).
 """
@@ -26,7 +28,7 @@ def rss_mb():
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def main(username, url, profile=0):
+def main(username, url, profile=0, post=None):
     import django
 
     django.setup()
@@ -37,6 +39,8 @@ def main(username, url, profile=0):
     client = Client()
     client.force_login(User.objects.get(username=username))
     client.get("/")  # load templates, translations and the URLconf before measuring
+    if post is not None:
+        url = client.post(url, json.loads(post))["Location"] + "&export=xlsx"
     baseline = rss_mb()
     profiler = None
     if profile:
@@ -67,9 +71,13 @@ def main(username, url, profile=0):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    top = 0
+    top, criteria = 0, None
     if "--profile" in args:
         i = args.index("--profile")
         top = int(args[i + 1])
         del args[i:i + 2]
-    main(args[0], args[1], profile=top)
+    if "--post" in args:
+        i = args.index("--post")
+        criteria = args[i + 1]
+        del args[i:i + 2]
+    main(args[0], args[1], profile=top, post=criteria)

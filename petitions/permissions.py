@@ -263,6 +263,7 @@ RULES = {
     "transfer": _rule_assign,
     "reject": _rule_holder,
     "not_reaccept": _rule_not_reaccept,
+    "answer": _rule_holder,
     "accept": _rule_accept,
     "return": _rule_return,
     "request_extension": _rule_request_extension,

@@ -122,6 +122,10 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
        note_label=_("不再受理理由"),
        rule=format_lazy(_("{holder}；仅限已关联初访件的重复信访（同一事项经复核后只能不再受理）"), holder=HOLDER_RULE),
        inputs=_("不再受理理由")),
+    _t("answer", _("直接答复"), {S.PENDING}, S.ANSWERED, TRIAGE, requires_note=True, note_label=_("答复意见"),
+       rule=format_lazy(_("{holder}；本机构自行受理并答复（咨询、建议意见、本机关职权内的事项），不交办他单位；"
+                          "答复后可办结，信访人可评价、可在30日内申请复查"), holder=HOLDER_RULE),
+       inputs=_("答复意见（信访人收到的内容）、处理意见")),
     _t("accept", _("受理"), {S.AWAITING_ACCEPTANCE, S.IN_PROGRESS}, S.IN_PROGRESS, HANDLE,
        rule=_("承办单位的承办人，且本单位的交办记录为待受理")),
     _t("return", _("退回"), {S.AWAITING_ACCEPTANCE, S.IN_PROGRESS}, S.PENDING, HANDLE, requires_note=True,
@@ -168,9 +172,9 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
        note_label=_("复核意见"),
        rule=_("复核机关（复查机关的上一级）的分流员；复核后同一事项再次信访只能不再受理"),
        inputs=_("结论（维持/变更/撤销）、复核意见")),
-    _t("close", _("办结归档"), {S.ANSWERED}, S.CLOSED, TRIAGE, alt_targets=frozenset({S.ARCHIVED}),
+    _t("close", _("办结"), {S.ANSWERED}, S.CLOSED, TRIAGE, alt_targets=frozenset({S.ARCHIVED}),
        rule=format_lazy(_("{holder}；须填写办结分类、所属单位、区域、所属问题；勾选“同时归档”则一步归档"
-              "（复查、复核申请期限未满时只能办结，不能归档）"), holder=HOLDER_RULE),
+              "（复查、复核申请期限未满时只能办结，不能归档，期满后由每日巡检自动归档）"), holder=HOLDER_RULE),
        inputs=_("办结分类、所属单位、区域、所属问题；可选同时归档")),
     _t("archive", _("归档"), {S.CLOSED, S.REJECTED, S.NOT_REACCEPTED}, S.ARCHIVED, TRIAGE,
        rule=format_lazy(_("{holder}；复查、复核申请期限届满后"), holder=HOLDER_RULE)),

@@ -14,6 +14,7 @@ SQLite. Everything random comes from ``self.rng`` in a fixed order, so a seed (w
 count, years and end date) always produces the same data.
 """
 import bisect
+import hashlib
 from datetime import date, timedelta
 
 from petitions.lib import fieldcrypt
@@ -146,8 +147,8 @@ class Record:
 
 
 class Person:
-    __slots__ = ("name", "sex", "birth", "id_number", "id_token", "phone", "address", "ethnicity", "education",
-                 "political", "workplace")
+    __slots__ = ("name", "sex", "birth", "id_number", "id_token", "phone", "phone_token", "address", "address_token",
+                 "ethnicity", "education", "political", "workplace")
 
 
 def day_str(day, _cache={}):
@@ -305,6 +306,7 @@ class Simulator:
         p.id_token = fieldcrypt.encrypt(p.id_number)  # stored encrypted, as the model field does
         p.name = self._name(p.sex)
         p.phone = D.MOBILE_PREFIXES[int(rng.random() * len(D.MOBILE_PREFIXES))] + f"{int(rng.random() * 1e8):08d}"
+        p.phone_token = fieldcrypt.encrypt(p.phone)
         town = territory if territory.kind == "township" else None
         if town is not None and rng.random() < 0.85:
             villages = D.VILLAGES.get(town.code) or ["居委会"]
@@ -312,6 +314,10 @@ class Simulator:
             p.address += f"{int(rng.random() * 120) + 1}号"
         else:
             p.address = f"{region_name}{D.COMPOUNDS[int(rng.random() * len(D.COMPOUNDS))]}{int(rng.random() * 30) + 1}栋"
+        # Sealed like the model field does; the IV comes from the person (not from the random
+        # stream, which stays as it was) so that the same seed gives the same rows.
+        iv = hashlib.sha256(f"{p.id_number}{p.address}".encode()).digest()[:16]
+        p.address_token = fieldcrypt.seal(p.address, iv=iv)
         p.ethnicity = self.ethnicity.pick(rng)
         p.education = self.education.pick(rng)
         p.political = self.political.pick(rng)
@@ -567,8 +573,8 @@ class Simulator:
         for i, p in enumerate(people, start=1):
             age = reg_date.year - p.birth.year - ((reg_date.month, reg_date.day) < (p.birth.month, p.birth.day))
             rows["petitioner"].append(
-                f"{cid}\t{i}\t{representative}\t{p.name}\t{p.sex}\t{age}\t{p.ethnicity}\tresident_id\t{p.id_number}\t"
-                f"{p.education}\t{p.political}\t{p.address}\t{p.workplace}\t{p.phone}")
+                f"{cid}\t{i}\t{representative}\t{p.name}\t{p.sex}\t{age}\t{p.ethnicity}\tresident_id\t{p.id_token}\t"
+                f"{p.education}\t{p.political}\t{p.address_token}\t{p.workplace}\t{p.phone_token}")
         for entry in abnormal:
             rows["abnormal"].append(f"{cid}\t{entry}")
         triage = n(w.triage)

@@ -154,13 +154,27 @@ def review_possible_later(case, reviews, today):
     return window is not None and today <= window.end
 
 
-def case_current_due(case, assignments, reviews):
-    """The deadline that matters now for the case (shown in lists as 期限).
+def case_current_due(case, assignments, reviews, supervision_dues=()):
+    """The deadline that binds now for the case (shown in lists as 期限).
 
-    待分流: the bureau's 15 days; 待批示: the leader's deadline (kept as set by 上报领导);
-    待受理/办理中: the earliest open acceptance or handling deadline of the organizations;
-    待审核: the statutory handling deadline; 复查中/复核中: the decision deadline; otherwise none.
+    The statutory one: 待分流: the bureau's 15 days; 待批示: the leader's deadline (kept as set by
+    上报领导); 待受理/办理中: the earliest open acceptance or handling deadline of the
+    organizations; 待审核: the statutory handling deadline; 复查中/复核中: the decision deadline;
+    otherwise none. An open 督办 order whose deadline (``supervision_dues``) falls earlier binds
+    instead: one date is shown and reminded everywhere (``binding_due``).
     """
+    statutory = statutory_due(case, assignments, reviews)
+    return binding_due(statutory, supervision_dues) if case.status in OPEN_STATUSES else statutory
+
+
+def binding_due(statutory, supervision_dues=()):
+    """The earlier of the statutory deadline and the open 督办 deadlines (None if none)."""
+    dues = [d for d in (statutory, *supervision_dues) if d is not None]
+    return min(dues) if dues else None
+
+
+def statutory_due(case, assignments, reviews):
+    """The statutory (or assigning bureau's) deadline of the current state, without 督办."""
     status = case.status
     if status == Status.PENDING:
         return case.acceptance_due

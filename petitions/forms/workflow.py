@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit, User
+from accounts.models import OrgKind, OrgUnit, User
 
 from petitions import clock
 from petitions.domain.deadlines import MAX_EXTENSION_DAYS
@@ -165,6 +165,29 @@ class ReportResultForm(ActionForm):
     files = MultipleFileField(label=_("附件"), required=False)
 
 
+class AnswerForm(ActionForm):
+    """直接答复: the answer the petitioner receives, and the 处理意见 (条例第三十二条)."""
+
+    opinion = forms.ChoiceField(label=_("处理意见"), choices=[("", "---------")] + list(HandlingOpinion.choices))
+
+
+class ApproveResultForm(ActionForm):
+    """审核通过: the approver sees the handler's 处理意见 and result (the page shows them) and may
+    rewrite the reply the petitioner will read; both versions stay in the trail."""
+
+    answer_text = forms.CharField(label=_("答复意见（信访人收到的内容）"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text=_("默认为承办单位上报的办理结果，可修改；修改前后均记入办理记录"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = self.facts.reviewable_groups() if self.facts is not None else []
+        reported = [m for _p, members in groups[:1] for m in members if m.status == "reported" and m.result_text]
+        if not self.is_bound and reported:
+            self.initial.setdefault("answer_text", "\n\n".join(m.result_text for m in reported))
+        self.reported = reported
+
+
 class SendBackForm(ActionForm):
     assignment = forms.ChoiceField(label=_("退回单位"), required=False)
 
@@ -217,6 +240,8 @@ FORMS = {
     "approve_extension": DecideExtensionForm,
     "refuse_extension": DecideExtensionForm,
     "report_result": ReportResultForm,
+    "answer": AnswerForm,
+    "approve_result": ApproveResultForm,
     "send_back": SendBackForm,
     "review_decision": ReviewDecisionForm,
     "recheck_decision": ReviewDecisionForm,

@@ -1,4 +1,5 @@
-"""Identity numbers encrypted at rest with 商用密码 (SM4, SM3).
+"""Personal data encrypted at rest with 商用密码 (SM4, SM3): identity numbers, phone numbers and
+addresses of petitioners.
 
 docs/domain.md §9 (stored encrypted, displayed masked); §10 (等保 2.0 第三级, 数据保密性): important
 personal information is protected by cryptography in storage. A stolen database file or backup
@@ -18,11 +19,13 @@ HMAC-SM3; the ``s1`` prefix names the scheme and key generation for a later rota
 """
 import hmac
 
+from accounts import crypto
 from accounts.crypto import (
     BLOCK, b64decode, b64encode, derive_keys, sm3_hmac, sm4_cbc_decrypt, sm4_cbc_encrypt,
 )
 
 PREFIX = "s1:"
+SEALED_PREFIX = "r1:"  # randomised tokens (addresses): no lookup, equal values look different
 
 
 def keys(master_hex=None):
@@ -54,3 +57,21 @@ def decrypt(token, master_hex=None):
     if not data or not hmac.compare_digest(sm3_hmac(k_mac, data)[:BLOCK], iv):
         raise ValueError("identity token does not verify (tampered, or another key)")
     return data.decode()
+
+
+def seal(plaintext, master_hex=None, iv=None):
+    """A randomised token of ``plaintext`` ('' stays ''): SM4-CBC with a random IV and an
+    HMAC-SM3 tag (``accounts.crypto.seal``). For values never searched by equality (addresses):
+    two rows with the same address do not show it."""
+    if not plaintext:
+        return plaintext
+    return crypto.seal(plaintext.encode(), purpose="field", generation="r1", prefix=SEALED_PREFIX,
+                       master_hex=master_hex, iv=iv)
+
+
+def unseal(token, master_hex=None):
+    """The plaintext of a sealed token; a value without the prefix is returned as it is."""
+    if not token or not token.startswith(SEALED_PREFIX):
+        return token
+    return crypto.unseal(token, purpose="field", generation="r1", prefix=SEALED_PREFIX,
+                         master_hex=master_hex).decode()

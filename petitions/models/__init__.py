@@ -2,6 +2,7 @@ from petitions.models.calendar import CalendarDay
 from petitions.models.case import Attachment, Case, CaseCounter, Channel, HandlingOpinion, IdType, Petitioner, Sex
 from petitions.models.dictionary import DictEntry, DictKind
 from petitions.models.exchange import ExchangeKey
+from petitions.models.search import SavedSearch
 from petitions.models.workflow import (
     Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
     CaseView, Evaluation, EvaluationTarget,
@@ -11,6 +12,6 @@ from petitions.models.workflow import (
 __all__ = [
     "Assignment", "AssignmentKind", "AssignmentStatus", "Attachment", "CalendarDay", "Case", "CaseCounter", "CaseEvent",
     "CaseGroupObjectPermission", "CaseUserObjectPermission", "CaseView", "Channel", "DictEntry", "DictKind", "Evaluation", "EvaluationTarget", "ExchangeKey", "ExtensionRequest",
-    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction",
+    "ExtensionStatus", "HandlingOpinion", "IdType", "Petitioner", "ReviewLevel", "ReviewRequest", "Satisfaction", "SavedSearch",
     "Sex", "Supervision",
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 
-from petitions.models.fields import EncryptedIdentityField
+from petitions.models.fields import EncryptedIdentityField, EncryptedSealedField
 from petitions.workflow import Status
 from petitions.models.dictionary import DictEntry
 
@@ -177,9 +177,11 @@ class Petitioner(models.Model):
     id_number = EncryptedIdentityField(_("身份证号"), max_length=100, blank=True)
     education = models.ForeignKey(DictEntry, verbose_name=_("文化程度"), **DICT_FK)
     political = models.ForeignKey(DictEntry, verbose_name=_("政治面貌"), **DICT_FK)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Stored encrypted too: the address with a random IV (never searched), the phone as a
+    # deterministic token (the earlier-cases panel and 信访查询 find it by equality).
+    address = EncryptedSealedField(_("地址"), blank=True)
     workplace = models.CharField(_("单位"), max_length=100, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True, db_index=True)
+    phone = EncryptedIdentityField(_("联系电话"), max_length=100, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("信访人")

@@ -20,7 +20,7 @@ from petitions.models import (
 from accounts.selectors import acting_org_ids
 from petitions.lib.paging import capped, in_id_order
 from petitions.selectors.visibility import case_visible_qs, own_assignments_qs
-from petitions.domain.deadlines import DUE_SOON_DAYS, due_info, review_window
+from petitions.domain.deadlines import DUE_SOON_DAYS, binding_due, due_info, review_window, statutory_due
 from petitions.workflow import OPEN_STATUSES, Status
 
 LIST_RELATED = ("registered_org", "holder_org", "reported_leader")
@@ -119,15 +119,26 @@ def assignment_rows(assignments, today=None):
     Before acceptance, ``set_handling_due`` is the 办理期限 the assigning bureau specified (交办机关
     指定期限), so the unit sees it before it accepts."""
     today = today or clock.today()
+    assignments = list(assignments)
+    supervision = open_supervision_dues([a.case_id for a in assignments])
     for a in assignments:
         a.set_handling_due = a.handling_due if a.status == AssignmentStatus.PENDING else None
-        if a.status == AssignmentStatus.PENDING:
-            a.due = due_info(a.acceptance_due, today)
-        elif a.status == AssignmentStatus.ACCEPTED:
-            a.due = due_info(a.handling_due, today)
-        else:
-            a.due = due_info(None, today)
+        own = (a.acceptance_due if a.status == AssignmentStatus.PENDING
+               else a.handling_due if a.status == AssignmentStatus.ACCEPTED else None)
+        bound = binding_due(own, supervision.get(a.case_id, ())) if own is not None else None
+        # A 督办 deadline earlier than the unit's own one binds (and is said to be the 督办's).
+        a.supervision_binds = bound is not None and bound != own
+        a.due = due_info(bound, today)
     return assignments
+
+
+def open_supervision_dues(case_ids):
+    """{case id: [due of each open 督办 order]} for a list of cases, one query."""
+    dues = {}
+    for case_id, due in Supervision.objects.filter(case_id__in=case_ids, resolved_at__isnull=True).values_list(
+            "case_id", "due"):
+        dues.setdefault(case_id, []).append(due)
+    return dues
 
 
 # --- review queue (assigning bureau) --------------------------------------------------------------
@@ -222,6 +233,7 @@ class WorkflowPanel:
     acceptance: object
     handling: object
     current: object
+    statutory_due: object = None
 
 
 def workflow_panel(user, case):
@@ -241,6 +253,10 @@ def workflow_panel(user, case):
     for r in reviews:
         r.due_info = due_info(r.due if r.decided_at is None else None, today)
     window = review_window(case, reviews)
+    supervisions = list(Supervision.objects.filter(case=case).select_related("ordered_by", "ordered_by_org"))
+    statutory = statutory_due(case, assignments, reviews) if case.status in OPEN_STATUSES else None
+    for s in supervisions:  # an open 督办 whose deadline is earlier than the statutory one binds
+        s.binds = s.resolved_at is None and statutory is not None and s.due < statutory
     views = []
     if case.is_confidential:
         views = list(CaseView.objects.filter(case=case).select_related("user", "org").order_by("-created_at")[:200])
@@ -249,9 +265,26 @@ def workflow_panel(user, case):
         extensions=list(ExtensionRequest.objects.filter(assignment__case=case)
                         .select_related("assignment__org", "requested_by", "decided_by").order_by("created_at")),
         reviews=reviews,
-        supervisions=list(Supervision.objects.filter(case=case).select_related("ordered_by", "ordered_by_org")),
+        supervisions=supervisions, statutory_due=statutory,
         views=views, window=window, window_open=bool(window and window.is_open(today)),
         acceptance=due_info(case.acceptance_due if case.status == Status.PENDING else None, today),
         handling=due_info(case.handling_due if case.status in OPEN_STATUSES else None, today),
         current=due_info(case.current_due, today),
     )
+
+
+def reported_results(facts):
+    """What the approver is asked to approve (审核): each reported unit of the first reviewable
+    group with its 处理意见, its result text and the files it sent with the result."""
+    from petitions.models import Attachment
+
+    groups = facts.reviewable_groups()
+    reported = [m for _p, members in groups[:1] for m in members if m.status == AssignmentStatus.REPORTED]
+    files = {}
+    events = CaseEvent.objects.filter(case=facts.case, action="report_result").values_list("pk", "data")
+    by_event = {pk: (data or {}).get("assignment") for pk, data in events}
+    for att in Attachment.objects.filter(case=facts.case, event_id__in=list(by_event)).order_by("id"):
+        files.setdefault(by_event[att.event_id], []).append(att)
+    for m in reported:
+        m.files = files.get(m.pk, [])
+    return reported

@@ -20,6 +20,8 @@ of docs/performance.md R2, where ``ORDER BY … LIMIT 20`` over a rare term walk
 index filtering row by row. With more hits the term is frequent, the ordinary ordered LIMIT
 finds a page quickly, and the page is ordered by date (see ``result_page``).
 """
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -35,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions import clock
 from petitions.domain.idcard import mask_id_number, mask_phone
-from petitions.models import Case, Channel, DictEntry, DictKind, Petitioner
+from petitions.models import Case, Channel, DictEntry, DictKind, Petitioner, SavedSearch
 from petitions.models.workflow import Assignment
 from petitions.selectors.visibility import case_visible_qs
 from petitions.lib.text import CJK, tokens
@@ -442,18 +444,29 @@ def display_rows(cases, *, show_pii):
     return out
 
 
-SAVED_SEARCHES = "xf_saved_searches"  # the session entry holding {key: criteria}
 URL_PARAMS = ("page", "export")  # what may travel in the address besides the saved-search key
+SAVED_SEARCH_HOURS = 12  # a saved search lives as long as a working day's session
 
 
-def saved_search_load(session, key, params=None):
-    """The criteria saved under ``key`` in this session as a QueryDict (plus ``page``/``export``
-    from ``params``), or None for an unknown or foreign key."""
-    stored = (session.get(SAVED_SEARCHES) or {}).get(key) if key else None
-    if stored is None:
+def session_hash(session):
+    """What a saved search keeps of the session that made it (never the key itself)."""
+    if not session.session_key:
+        session.save()
+    return hashlib.sha256(session.session_key.encode()).hexdigest()
+
+
+def saved_search_load(user, session, key, params=None):
+    """The criteria ``user`` saved under ``key`` in this ``session`` as a QueryDict (plus
+    ``page``/``export`` from ``params``), or None for an unknown, expired or foreign key."""
+    if not key or not user.is_authenticated:
+        return None
+    since = clock.now() - timedelta(hours=SAVED_SEARCH_HOURS)
+    row = SavedSearch.objects.filter(key=key, user=user, session_hash=session_hash(session),
+                                     created_at__gte=since).first()
+    if row is None:
         return None
     data = QueryDict(mutable=True)
-    for name, values in stored.items():
+    for name, values in json.loads(row.criteria).items():
         data.setlist(name, values)
     for name in URL_PARAMS:
         if params is not None and name in params:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from petitions import clock
-from petitions.domain.deadlines import DUE_SOON_DAYS
+from petitions.domain.deadlines import DUE_SOON_DAYS, REVIEW_REQUEST_DAYS
+from petitions.exceptions import ConcurrentModification, TransitionNotAllowed
 from petitions.models import Assignment, AssignmentStatus, Case, CaseEvent, ReviewRequest, Supervision
 from petitions.workflow import HANDLE, INSTRUCT, OPEN_STATUSES, TRIAGE, Status
 from petitions.services.events import case_event_record
@@ -37,9 +38,10 @@ DEADLINE_LABELS = {
 class ScanResult:
     events: int = 0
     reminders: int = 0
+    archived: int = 0
 
     def __str__(self):
-        return f"overdue events: {self.events}, reminders: {self.reminders}"
+        return f"overdue events: {self.events}, reminders: {self.reminders}, archived: {self.archived}"
 
 
 def _overdue_items(today):
@@ -72,6 +74,12 @@ def _due_soon_items(today):
         yield a.case_id, f"acceptance:{a.pk}", a.acceptance_due, [a.org], (HANDLE, TRIAGE), ()
     for a in live.filter(status=AssignmentStatus.ACCEPTED, handling_due__range=(today, horizon)):
         yield a.case_id, f"handling:{a.pk}", a.handling_due, [a.org], (HANDLE,), ()
+    # A 督办 deadline binds like the statutory one when it is earlier: it is reminded the same way.
+    for s in Supervision.objects.filter(resolved_at__isnull=True, due__range=(today, horizon),
+                                        case__status__in=OPEN_STATUSES):
+        orgs = [a.org for a in Assignment.objects.filter(
+            case_id=s.case_id, status__in=(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)).select_related("org")]
+        yield s.case_id, f"supervision:{s.pk}", s.due, orgs, (HANDLE,), ()
 
 
 def _kind_name(kind):
@@ -85,10 +93,12 @@ def deadlines_scan(*, today=None, stdout=None):
     acceptance or handling deadline, a 复查/复核 decision, a 督办 deadline) it appends one
     ``overdue`` CaseEvent (system actor, with its audit row) the first time it is found, and
     reminds the users acting for the responsible organizations once (``Reminder.dedup_key``).
-    Deadlines due within 3 days get a reminder only. Returns a ``ScanResult``.
+    Deadlines due within 3 days get a reminder only. Closed cases whose 复查/复核 window has
+    passed are archived (``cases_archive_due``). Returns a ``ScanResult``.
     """
     today = today or clock.today()
     result = ScanResult()
+    result.archived = cases_archive_due(today=today)
     for case_id, kind, due, orgs, perms, extra_users in list(_overdue_items(today)):
         with transaction.atomic():
             # The case row lock serialises concurrent scans: the second one finds the event.
@@ -108,7 +118,8 @@ def deadlines_scan(*, today=None, stdout=None):
         result.reminders += reminders_create(
             user_ids=user_ids, title=_("【已超期】%(number)s %(name)s（%(due)s）") % {
                 "number": case.number, "name": name, "due": due.isoformat()},
-            url=case_url(case), topic=DEADLINE, target=case_target(case), dedup_key=f"overdue:{case.pk}:{kind}:{due.isoformat()}")
+            url=case_url(case), topic=DEADLINE, target=case_target(case),
+            dedup_key=f"overdue:{case.pk}:{kind}:{due.isoformat()}")
     for case_id, kind, due, orgs, perms, extra_users in list(_due_soon_items(today)):
         case = Case.objects.only("id", "number").get(pk=case_id)
         name = DEADLINE_LABELS[_kind_name(kind)]
@@ -116,7 +127,8 @@ def deadlines_scan(*, today=None, stdout=None):
         result.reminders += reminders_create(
             user_ids=user_ids, title=_("【即将到期】%(number)s %(name)s（%(due)s）") % {
                 "number": case.number, "name": name, "due": due.isoformat()},
-            url=case_url(case), topic=DEADLINE, target=case_target(case), dedup_key=f"duesoon:{case.pk}:{kind}:{due.isoformat()}")
+            url=case_url(case), topic=DEADLINE, target=case_target(case),
+            dedup_key=f"duesoon:{case.pk}:{kind}:{due.isoformat()}")
     return result
 
 
@@ -124,3 +136,25 @@ def overdue_q(today=None):
     """Cases whose current deadline has passed (for list filters)."""
     today = today or clock.today()
     return Q(current_due__lt=today, status__in=OPEN_STATUSES)
+
+
+def cases_archive_due(*, today):
+    """Archive (归档) every 已办结 case whose petitioner can no longer ask for 复查/复核 (the
+    30 days of 条例第三十五、三十六条 have passed, or none is left): through ``case_transition``
+    as the system, one transaction per case, each with its ``archive`` event (data
+    ``automatic``) and audit row. Idempotent: an archived case is no longer a candidate, and a
+    case another run archived first is skipped. Returns how many were archived."""
+    from petitions.services.transitions import case_transition
+
+    cutoff = today - timedelta(days=REVIEW_REQUEST_DAYS)
+    candidates = Case.objects.filter(status=Status.CLOSED).filter(
+        Q(answered_at__isnull=True) | Q(answered_at__date__lt=cutoff)).values_list("pk", flat=True)
+    archived = 0
+    for pk in list(candidates):
+        case = Case.objects.get(pk=pk)
+        try:
+            case_transition(case=case, action="archive", actor=None, system=True)
+        except (TransitionNotAllowed, ConcurrentModification):
+            continue  # a review window still open (a later 复查 decision), or archived meanwhile
+        archived += 1
+    return archived

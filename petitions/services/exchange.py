@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed
-from accounts.models import OrgKind, OrgUnit, User
+from accounts.models import OrgUnit, User
 
 from petitions.lib.package import (
     BAD_ROW, PackageRejected, package_read, package_write, private_key_load, public_key_load, public_key_text,

@@ -8,7 +8,6 @@ The identity and head-count rules are plain functions here so that the entry for
 the same messages next to the fields before the service runs (one rule, two callers).
 """
 import secrets
-from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from accounts.exceptions import NotAllowed, ServiceError
+from accounts.text import PhoneError, clean_line, clean_text, normalise_phone
 from petitions.domain.deadlines import acceptance_due_for
 
 from petitions import clock
@@ -204,6 +204,25 @@ def _replayed(case, actor):
     return case
 
 
+# How far back a registration may date a petition; older matters come in through the
+# historical import, which keeps their own dates.
+MAX_BACKDATE_DAYS = 3 * 365
+PHONE_MESSAGE = gettext_lazy("联系电话格式不正确：请填写11位手机号，或带区号的固定电话（如0871-65123456）。")
+LINE_FIELDS = ("referral_number", "referrer_name", "referrer_title")
+
+
+def _date_error(value, today, label):
+    """Why a petition date is refused (in the future, or absurdly old), or None."""
+    if not value:
+        return None
+    if value > today:
+        return _("%(label)s不能晚于今天。") % {"label": label}
+    if (today - value).days > MAX_BACKDATE_DAYS:
+        return _("%(label)s早于%(years)d年前，请核对；更早的信访件请通过历史数据导入。") % {
+            "label": label, "years": MAX_BACKDATE_DAYS // 365}
+    return None
+
+
 def _check_kinds(values, kinds, prefix=""):
     errors = {}
     for field, kind in kinds.items():
@@ -226,14 +245,18 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
     data = dict(data)
     if channel not in Channel.values:
         errors["channel"] = _("信访形式无效。")
-    if not (data.get("content") or "").strip():
+    data["content"] = clean_text(data.get("content"))
+    if not data["content"]:
         errors["content"] = _("反映问题及诉求不能为空。")
+    for field in LINE_FIELDS:
+        if field in data:
+            data[field] = clean_line(data[field])
     petition_date = data.get("petition_date") or today
     data["petition_date"] = petition_date
-    if petition_date > today:
-        errors["petition_date"] = _("信访日期不能晚于今天。")
-    if data.get("received_at") and data["received_at"] > today:
-        errors["received_at"] = _("收信时间不能晚于今天。")
+    for field, label in (("petition_date", _("信访日期")), ("received_at", _("收信时间"))):
+        message = _date_error(data.get(field), today, label)
+        if message:
+            errors[field] = message
     for field in ("visitor_count", "signer_count"):
         if data.get(field) is not None and data[field] < 1:
             errors[field] = _("人数至少为1。")
@@ -263,8 +286,12 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
         person = dict(person)
         prefix = f"petitioners.{i}."
         errors.update(_check_kinds(person, PETITIONER_DICT_FIELDS, prefix))
-        for field in ("name", "address", "workplace", "phone"):
-            person[field] = (person.get(field) or "").strip()
+        for field in ("name", "address", "workplace"):
+            person[field] = clean_line(person.get(field))
+        try:
+            person["phone"] = normalise_phone(person.get("phone"))
+        except PhoneError:
+            errors[prefix + "phone"] = PHONE_MESSAGE
         person["id_type"] = person.get("id_type") or IdType.RESIDENT_ID
         if not person["name"] and not anonymous:
             errors[prefix + "name"] = _("请填写信访人姓名。")

@@ -37,6 +37,7 @@ from petitions.domain.deadlines import (
     review_possible_later, review_window,
 )
 from petitions.services.events import case_event_record
+from accounts.reminders import reminders_clear
 from accounts.selectors import users_acting_for
 from petitions.services import notify
 from petitions.services.notify import notify_on_commit
@@ -77,13 +78,17 @@ def _error(message, field=None, code="invalid"):
     return ServiceError(message, field=field, code=code)
 
 
-def case_transition(*, case, action, actor, version=None, note="", request=None, **data):
+def case_transition(*, case, action, actor, version=None, note="", request=None, system=False, **data):
     """Perform ``action`` (a key of ``TRANSITIONS``) on ``case`` as ``actor``; return the case.
 
     ``version`` is the case version the actor's form was built from (None skips the
     optimistic check, for callers that just read the row). ``note`` is the opinion text
     (required where the transition says so). ``data`` holds the action's own inputs (see the
     ``_apply_*`` functions: targets, leader, deadline, reason, opinion, days ...).
+
+    ``system=True`` (``actor`` None) is the scheduled scan acting on its own (automatic 归档 once
+    the review window has passed): the state guard and every rule of the action apply, only the
+    role and organization check is skipped; the trail names no person.
 
     Raises ``ConcurrentModification`` (version mismatch), ``TransitionNotAllowed`` (state or
     window), ``NotAllowed`` (role or organization), ``ServiceError`` (bad input, with
@@ -103,7 +108,12 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
         if locked.status not in transition.sources:
             raise TransitionNotAllowed(_("该信访件当前状态为“%(status)s”，不能%(action)s。") % {
                 "status": locked.get_status_display(), "action": transition.label})
-        facts = permissions.require(actor, locked, action)
+        if system:
+            if actor is not None or action not in SYSTEM_ACTIONS:
+                raise RuntimeError(f"{action} is not a system action")
+            facts = permissions.Facts(None, locked)
+        else:
+            facts = permissions.require(actor, locked, action)
         if transition.requires_note and not note:
             raise _error(_("请填写%(label)s。") % {"label": transition.note_label}, field="note")
         from_status = locked.status
@@ -118,7 +128,8 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
             _supervision_resolve(step)
         locked.status = new_status
         if new_status != Status.AWAITING_INSTRUCTION:
-            locked.current_due = case_current_due(locked, step.assignments, _reviews(locked))
+            locked.current_due = case_current_due(locked, step.assignments, _reviews(locked),
+                                                  _open_supervision_dues(locked))
         locked.version += 1
         locked.save()
         event = case_event_record(
@@ -128,10 +139,49 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
         )
         if staged:
             attachments.attachments_store(staged, case=locked, actor=actor, event=event)
+        _clear_done_reminders(step)
         for users, title, topic in step.notices:
             notify_on_commit(users=users, title=title, case=locked, topic=topic)
     case.status, case.version = locked.status, locked.version
     return locked
+
+
+SYSTEM_ACTIONS = frozenset({"archive"})  # what the scheduled scan may do without a person
+
+# Reminders that ask for work, cleared by the action that does it (docs/architecture.md §8): the
+# kinds, and whether only the acting organization's copies go (several units may each have been
+# asked) or everyone's (one answer settles it).
+CLEARS = {
+    "instruct": ((notify.INSTRUCTION_REQUESTED,), False),
+    "accept": ((notify.ASSIGNED,), True),
+    "return": ((notify.ASSIGNED,), True),
+    "assign": ((notify.ASSIGNED,), True),
+    "transfer": ((notify.ASSIGNED,), True),
+    "approve_extension": ((notify.EXTENSION_REQUESTED,), True),
+    "refuse_extension": ((notify.EXTENSION_REQUESTED,), True),
+    "approve_result": ((notify.RESULT_REPORTED,), True),
+    "send_back": ((notify.RESULT_REPORTED,), True),
+    "report_result": ((notify.SENT_BACK,), True),
+    "review_decision": ((notify.REVIEW_REQUESTED,), True),
+    "recheck_decision": ((notify.REVIEW_REQUESTED,), True),
+}
+
+
+def _clear_done_reminders(step):
+    """Mark read the reminders the action has answered (请批示 after the instruction, 新交办件
+    after acceptance, 延期申请待审批 after the decision ...), in the action's transaction."""
+    topics, own_org_only = CLEARS.get(step.action, ((), False))
+    if not topics:
+        return
+    user_ids = None
+    if own_org_only:
+        orgs = OrgUnit.objects.filter(pk__in=step.facts.org_ids)
+        user_ids = users_acting_for(list(orgs)).values_list("pk", flat=True)
+    reminders_clear(target=notify.case_target(step.case), topics=topics, user_ids=user_ids)
+
+
+def _open_supervision_dues(case):
+    return list(Supervision.objects.filter(case=case, resolved_at__isnull=True).values_list("due", flat=True))
 
 
 def _reviews(case):
@@ -522,6 +572,11 @@ def _propagate(step, node):
             _conclude(member, step)
     if node.parent_id is None:
         step.event_data["answer"] = True
+        edited = (step.data.get("answer_text") or "").strip()
+        if edited and edited != text.strip():
+            # The approver rewrote the reply the petitioner will read: both stay in the trail.
+            step.event_data["answer_edited"] = {"handler": text, "approved": edited}
+            text = edited
         step.case.answer_text = text
         step.case.handling_opinion = lead.handling_opinion
         return
@@ -537,6 +592,22 @@ def _propagate(step, node):
         parent.status = AssignmentStatus.APPROVED
         parent.save()
         _propagate(step, parent)
+
+
+def _apply_answer(step):
+    """The petition bureau answers the matter itself, from the pool (咨询, 建议意见, matters of
+    its own competence: 条例第二十九条、第三十二条). note: the answer the petitioner receives;
+    data: opinion (HandlingOpinion). The case is 受理 and 答复 at once; the 复查 window and the
+    evaluation open as after any answer."""
+    opinion = step.data.get("opinion")
+    if opinion not in HandlingOpinion.values:
+        raise _error(_("请选择处理意见。"), field="opinion")
+    case = step.case
+    case.answer_text, case.handling_opinion = step.note, opinion
+    case.accepted_at = case.accepted_at or step.now
+    step.event_data.update({"opinion": opinion, "answer": True, "by_bureau": True})
+    step.to_status = Status.ANSWERED
+    _answered_if_done(step)
 
 
 def _answered_if_done(step):
@@ -707,8 +778,14 @@ def _apply_close(step):
 
 
 def _apply_archive(step):
+    if not _archive_allowed(step):
+        window = review_window(step.case, step.facts.reviews)
+        raise TransitionNotAllowed(_("信访人可在%(end)s前申请%(what)s，期满后方可归档。") % {
+            "end": window.end.isoformat(), "what": ReviewLevel(window.level).label})
     step.case.archived_at = step.now
     step.to_status = Status.ARCHIVED
+    if step.actor is None:
+        step.event_data["automatic"] = True
 
 
 def _apply_publish_reply(step):
@@ -747,6 +824,7 @@ APPLY = {
     "transfer": _apply_transfer,
     "reject": _apply_reject,
     "not_reaccept": _apply_not_reaccept,
+    "answer": _apply_answer,
     "accept": _apply_accept,
     "return": _apply_return,
     "request_extension": _apply_request_extension,

@@ -16,17 +16,32 @@ from accounts.forms import form_add_service_error
 from petitions import clock, permissions
 from petitions.exceptions import ConcurrentModification, NotAllowed, ServiceError
 from petitions.forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
-from petitions.models import AssignmentStatus
-from petitions.selectors import case_get_visible
+from petitions.models import AssignmentStatus, ReviewLevel
+from petitions.selectors import case_get_visible, queues
 from petitions.services.access_log import case_view_record
 from petitions.services.notify import case_url
 from petitions.services.transitions import case_report_result, case_transition
-from petitions.domain.deadlines import RETURN_WORKDAYS
-from petitions.workflow import TRANSITIONS
+from petitions.domain.deadlines import RETURN_WORKDAYS, review_window
+from petitions.workflow import TRANSITIONS, Status
 
 
 def _after_url(request, case):
     return case_url(case) or reverse("petitions:inbox")
+
+
+def done_message(case, transition):
+    """What the office is told after an action; 办结 says whether the case is archived and, if
+    not yet, until when the petitioner may still ask for 复查/复核 (it is archived by the nightly
+    scan afterwards)."""
+    case.refresh_from_db()
+    if transition.name == "close":
+        if case.status == Status.ARCHIVED:
+            return _("已办结并归档：%(number)s") % {"number": case.number}
+        window = review_window(case, list(case.reviews.order_by("requested_at", "id")))
+        if window is not None:
+            return _("已办结：%(number)s。信访人可在%(end)s前申请%(what)s，期满后系统自动归档。") % {
+                "number": case.number, "end": window.end.isoformat(), "what": ReviewLevel(window.level).label}
+    return _("已%(label)s：%(number)s") % {"label": transition.label, "number": case.number}
 
 
 def _return_deadlines(facts):
@@ -89,14 +104,14 @@ def action_view(request, pk, action):
             except ServiceError as exc:
                 form_add_service_error(form, exc, formsets={"targets": formset} if formset is not None else None)
             else:
-                messages.success(request, _("已%(label)s：%(number)s") % {"label": transition.label,
-                                                                       "number": case.number})
+                messages.success(request, done_message(case, transition))
                 return redirect(_after_url(request, case))
     context = {
         "case": case, "transition": transition, "action": action, "form": form, "formset": formset,
         "page_title": transition.label, "is_upload": action == "report_result", "breadcrumbs": breadcrumbs,
         "return_deadlines": _return_deadlines(facts) if action == "return" and allowed else [],
         "return_workdays": RETURN_WORKDAYS,
+        "reported": queues.reported_results(facts) if action == "approve_result" and allowed else [],
     }
     return render(request, "petitions/action_form.html", context, status=status)
 

@@ -23,7 +23,7 @@ def inbox(request):
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab}
             for key, label, _statuses in queues.INBOX_TABS]
     page = CappedPaginator(queues.inbox_tab(request.user, tab), 30, count=counts[tab]).get_page(request.GET.get("page"))
-    queues.assignment_rows(page.object_list, clock.today())
+    page.object_list = queues.assignment_rows(page.object_list, clock.today())
     if tab == "pending":  # 退回期限 (条例第二十三条): one calendar query for the page
         workdays.attach_return_dues(page.object_list, clock.today())
     return render(request, "petitions/inbox.html", {

@@ -5,7 +5,7 @@ Their Excel export (``?export=xlsx``) is written by the app that registered itse
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,9 +20,16 @@ ARCHIVE_PERMS = ("petitions.triage_case", "petitions.instruct_case", "reports.vi
 
 
 def _criteria(request):
-    """The criteria of this request: a saved search (``?s=``) of this session, else the query string."""
-    stored = saved_search_load(request.session, request.GET.get("s"), request.GET)
-    return request.GET if stored is None else stored
+    """The criteria of this request: the saved search ``?s=<key>`` of this session, or none. The
+    query string itself is never read as criteria (only ``page`` and ``export``), so a link that
+    carries a name or an ID number finds nothing: criteria come only from the posted form."""
+    stored = saved_search_load(request.user, request.session, request.GET.get("s"), request.GET)
+    if stored is not None:
+        return stored
+    empty = QueryDict(mutable=True)
+    if "page" in request.GET:
+        empty["page"] = request.GET["page"]
+    return empty
 
 
 def _exporter():
@@ -49,7 +56,8 @@ def _list_view(request, *, form_class, archive, template, title):
     show_pii = request.user.has_perm("petitions.view_pii")
     if form.is_valid():
         if posted:
-            return redirect(f"{request.path}?{urlencode({'s': saved_search_store(request.session, request.POST)})}")
+            key = saved_search_store(user=request.user, session=request.session, post=request.POST)
+            return redirect(f"{request.path}?{urlencode({'s': key})}")
         query = case_search(request.user, form.cleaned_data, archive=archive)
         if data.get("export") == "xlsx":
             return _export(request, query, form, archive=archive, title=title)

@@ -13,9 +13,19 @@ def admin_client(client, sysadmin):
     return client
 
 
+@pytest.fixture
+def secadmin_client(client, orgs):
+    from tests.factories import enrol_otp, make_user
+
+    secadmin = make_user("secadmin", roles=["secadmin"])
+    enrol_otp(secadmin)
+    client.force_login(secadmin)
+    return client
+
+
 def user_post(**overrides):
     data = {"username": "wangwu", "real_name": "王五", "organization": org("53390001").pk, "title": "", "phone": "",
-            "email": "", "groups": [Group.objects.get(name="登记员").pk], "password": "Strong#Pass2026"}
+            "email": "", "password": "Strong#Pass2026"}
     data.update(overrides)
     return data
 
@@ -24,11 +34,17 @@ def errors(response):
     return response.context["form"].errors
 
 
-@pytest.mark.parametrize("name", ["accounts:user_list", "accounts:user_create", "accounts:role_list",
-                                  "accounts:role_create", "accounts:org_list", "accounts:org_create",
-                                  "accounts:profile", "accounts:password_change"])
+@pytest.mark.parametrize("name", ["accounts:user_list", "accounts:user_create", "accounts:org_list",
+                                  "accounts:org_create", "accounts:profile", "accounts:password_change"])
 def test_admin_pages_render(admin_client, name):
     response = admin_client.get(reverse(name))
+    assert response.status_code == 200
+    assert response.context["breadcrumbs"]
+
+
+@pytest.mark.parametrize("name", ["accounts:role_list", "accounts:role_create", "accounts:user_roles_list"])
+def test_security_admin_pages_render(secadmin_client, name):
+    response = secadmin_client.get(reverse(name))
     assert response.status_code == 200
     assert response.context["breadcrumbs"]
 
@@ -37,7 +53,7 @@ def test_create_user(admin_client):
     response = admin_client.post(reverse("accounts:user_create"), user_post())
     assert response.status_code == 302
     user = User.objects.get(username="wangwu")
-    assert user.must_change_password and list(user.groups.values_list("name", flat=True)) == ["登记员"]
+    assert user.must_change_password and not user.groups.exists()  # roles come from the 安全管理员
 
 
 def test_duplicate_username_is_refused(admin_client, clerk):
@@ -64,9 +80,18 @@ def test_edit_user_changes_and_audits(admin_client, clerk):
         "groups": [Group.objects.get(name="分流员").pk], "is_active": "on"})
     assert response.status_code == 302
     clerk.refresh_from_db()
-    assert clerk.organization.code == "53392201" and clerk.groups.get().name == "分流员"
+    assert clerk.organization.code == "53392201" and clerk.groups.get().name == "登记员"  # roles not here
     row = AuditLog.objects.get(action="user.update")
-    assert row.data["changes"]["groups"] == [["登记员"], ["分流员"]]
+    assert row.data["changes"]["organization"][1] == "石门县信访局" and "groups" not in row.data["changes"]
+
+
+def test_security_admin_assigns_roles_and_it_is_audited(secadmin_client, clerk):
+    response = secadmin_client.post(reverse("accounts:user_roles_edit", args=[clerk.pk]),
+                                    {"groups": [Group.objects.get(name="分流员").pk]})
+    assert response.status_code == 302
+    assert clerk.groups.get().name == "分流员"
+    row = AuditLog.objects.get(action="user.roles")
+    assert row.data == {"before": ["登记员"], "after": ["分流员"]}
 
 
 def test_admin_cannot_deactivate_himself(admin_client, sysadmin):
@@ -99,22 +124,23 @@ def test_user_search(admin_client, clerk, triage):
     assert [u.username for u in response.context["page"]] == ["clerk"]
 
 
-def test_create_role_with_ticked_permissions(admin_client):
+def test_create_role_with_ticked_permissions(secadmin_client):
     from django.contrib.auth.models import Permission
 
     perms = Permission.objects.filter(codename__in=["export_case", "view_statistics"])
-    response = admin_client.post(reverse("accounts:role_create"),
+    response = secadmin_client.post(reverse("accounts:role_create"),
                                  {"name": "数据员", "permissions": [p.pk for p in perms]})
     assert response.status_code == 302
     assert set(Group.objects.get(name="数据员").permissions.values_list("codename", flat=True)) == {
         "export_case", "view_statistics"}
 
 
-def test_role_form_offers_only_meaningful_permissions(admin_client):
-    choices = admin_client.get(reverse("accounts:role_create")).context["form"].fields["permissions"].queryset
+def test_role_form_offers_only_business_permissions(secadmin_client):
+    choices = secadmin_client.get(reverse("accounts:role_create")).context["form"].fields["permissions"].queryset
     codenames = set(choices.values_list("codename", flat=True))
-    assert {"register_case", "manage_dictionary", "role_auditor", "view_audit"} <= codenames
-    assert not {"add_user", "delete_auditlog", "change_group"} & codenames
+    assert {"register_case", "triage_case", "view_pii", "view_statistics", "exchange_package"} <= codenames
+    assert not {"add_user", "delete_auditlog", "change_group", "manage_dictionary", "role_auditor",
+                "view_audit", "manage_role"} & codenames
 
 
 def test_create_and_edit_org(admin_client):

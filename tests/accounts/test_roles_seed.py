@@ -17,7 +17,7 @@ def test_standard_role_exists_with_its_permissions(db, spec):
 
 def test_the_role_table_is_as_designed(db):
     expected = {
-        "系统管理员": {"accounts.role_sysadmin", "accounts.manage_user", "accounts.manage_role",
+        "系统管理员": {"accounts.role_sysadmin", "accounts.manage_user",
                   "accounts.manage_orgunit", "petitions.manage_dictionary"},
         "安全管理员": {"accounts.role_secadmin", "accounts.manage_role"},
         "安全审计员": {"accounts.role_auditor", "accounts.view_audit"},

@@ -99,9 +99,9 @@ def test_face_to_face_answer_closes_at_once(clerk):
 
 
 def test_collective_visit_marks_representatives(clerk):
-    reps = [person("王德顺", region="533922", born=date(1962, 3, 8), seq=21, phone="1"),
-            person("赵秀英", region="533922", born=date(1968, 11, 23), seq=42, phone="2"),
-            person("陈永福", region="533922", born=date(1959, 7, 1), seq=17, phone="3")]
+    reps = [person("王德顺", region="533922", born=date(1962, 3, 8), seq=21, phone="13800000001"),
+            person("赵秀英", region="533922", born=date(1968, 11, 23), seq=42, phone="13800000002"),
+            person("陈永福", region="533922", born=date(1959, 7, 1), seq=17, phone="13800000003")]
     case = register(clerk, data=visit_data(visit_nature=d("visit_nature", "2"), visitor_count=23,
                                            abnormal_behaviors=[d("abnormal", "04")]), petitioners=reps)
     assert case.is_collective
@@ -244,7 +244,7 @@ def test_bad_input_is_refused_with_its_message(clerk, label, change, key, messag
 
 
 def _reps(n):
-    return [person(f"代表{i}", seq=2 * i + 1, phone=str(i)) for i in range(n)]
+    return [person(f"代表{i}", seq=2 * i + 1, phone=f"1380000{i:04d}") for i in range(n)]
 
 
 def test_headcount_below_representatives(clerk):

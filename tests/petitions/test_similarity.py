@@ -33,7 +33,7 @@ def test_dice_on_bigrams():
 
 def test_same_id_number_is_found(clerk):
     first = register(clerk)
-    register(clerk, petitioners=[person("王芳", seq=24, phone="139")], data=visit_data(content=OTHER_TEXT))
+    register(clerk, petitioners=[person("王芳", seq=24, phone="13800000139")], data=visit_data(content=OTHER_TEXT))
     hits = similar_cases(clerk, id_numbers=[id_number().lower()])
     assert numbers(hits) == [first.number]
     assert hits[0].reasons == ["同一身份证号"]
@@ -47,8 +47,8 @@ def test_same_name_and_phone_is_found_but_not_name_alone(clerk):
 
 
 def test_similar_content_in_the_same_region_is_found(clerk):
-    first = register(clerk, petitioners=[person("王芳", seq=24, phone="1")])
-    register(clerk, petitioners=[person("赵六", seq=35, phone="2")], data=visit_data(content=OTHER_TEXT))
+    first = register(clerk, petitioners=[person("王芳", seq=24, phone="13800000001")])
+    register(clerk, petitioners=[person("赵六", seq=35, phone="13800000002")], data=visit_data(content=OTHER_TEXT))
     hits = similar_cases(clerk, content=RETOLD, region=org("533901"))
     assert numbers(hits) == [first.number]
     assert hits[0].reasons[0].startswith("同一问题属地内容相似")

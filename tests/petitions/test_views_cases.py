@@ -38,10 +38,10 @@ def mixed(clerk, county_clerk):
     repeat = register(clerk, data=visit_data(first_case=first))
     collective = register(clerk, data=visit_data(visit_nature=d("visit_nature", "2"), visitor_count=9,
                                                  problem=d("problem", "60201401"), purpose=d("purpose", "02")),
-                          petitioners=[person("王德顺", seq=21, phone="1"), person("赵秀英", seq=42, phone="2")])
+                          petitioners=[person("王德顺", seq=21, phone="13800000001"), person("赵秀英", seq=42, phone="13800000002")])
     letter = register(clerk, channel=Channel.LETTER, data=letter_data())
     answered = register(clerk, answer="已当场答复。")
-    county = register(county_clerk, petitioners=[person("杨光明", region="533922", seq=33, phone="3")])
+    county = register(county_clerk, petitioners=[person("杨光明", region="533922", seq=33, phone="13800000003")])
     return {"first": first, "repeat": repeat, "collective": collective, "letter": letter, "answered": answered,
             "county": county}
 
@@ -98,7 +98,7 @@ def test_pool_due_soon_label(client, clerk):
 
 def test_pool_pages_by_twenty_without_per_row_queries(client, clerk, django_assert_max_num_queries):
     for _ in range(25):
-        register(clerk, petitioners=[person(), person("王芳", seq=24, phone="2")], data=visit_data(visitor_count=2))
+        register(clerk, petitioners=[person(), person("王芳", seq=24, phone="13800000002")], data=visit_data(visitor_count=2))
     client.force_login(clerk)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("petitions:pool"))

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.audit import verify_chain
 from accounts.models import Reminder
@@ -67,3 +68,28 @@ def test_reported_result_stops_the_handling_clock(cast, clock):
     act(case, "approve_result", cast.triage)
     clock.day(90)
     assert deadlines_scan().events == 0
+
+
+def test_an_earlier_supervision_deadline_binds_everywhere(client, cast, clock, django_capture_on_commit_callbacks):
+    """督办 with a deadline before the statutory one: the case header, the inbox and the
+    reminders all show the 督办 date; the 督办 card shows both."""
+    from accounts.models import Reminder
+    from petitions.models import Case
+    from tests.petitions.workflow_helpers import act, make_case, org
+
+    case = act(make_case(cast.clerk), "assign", cast.triage, targets=[{"org": org("533922101")}])
+    case = act(case, "accept", cast.township_handler)
+    statutory = Case.objects.get(pk=case.pk).current_due
+    due = DAY0 + timedelta(days=10)
+    assert due < statutory
+    with django_capture_on_commit_callbacks(execute=True):
+        act(case, "supervise", cast.supervisor, note="请于十日内办结并反馈", deadline=due)
+    assert Case.objects.get(pk=case.pk).current_due == due
+    client.force_login(cast.township_handler)
+    inbox = client.get(reverse("petitions:inbox"), {"tab": "in_progress"}).content.decode()
+    assert due.isoformat() in inbox and "督办期限" in inbox
+    detail = client.get(reverse("petitions:detail", args=[case.pk])).content.decode()
+    assert "以督办期限为准" in detail and statutory.isoformat() in detail
+    clock.set(due - timedelta(days=2))
+    deadlines_scan()
+    assert Reminder.objects.filter(user=cast.township_handler, title__contains="督办期限").exists()

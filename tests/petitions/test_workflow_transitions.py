@@ -92,6 +92,7 @@ SCENARIOS = {
     "transfer": (pending, "triage", lambda c: {"targets": [{"org": org("53390003")}]}, "county_triage"),
     "reject": (pending, "triage", lambda c: {"reason": reject_reason(), "channel": "申请劳动仲裁"}, "county_triage"),
     "not_reaccept": (repeat_pending, "triage", lambda c: {}, "county_triage"),
+    "answer": (pending, "triage", lambda c: {"opinion": HandlingOpinion.EXPLAIN}, "county_triage"),
     "accept": (awaiting_acceptance, "township_handler", lambda c: {}, "other_township_handler"),
     "return": (awaiting_acceptance, "township_handler", lambda c: {}, "other_township_handler"),
     "request_extension": (in_progress, "township_handler", lambda c: {"days": 15}, "other_township_handler"),
