@@ -56,8 +56,9 @@ STANDARD_ROLES = (
     RoleSpec("clerk", "登记员", ("petitions.register_case", "petitions.view_pii")),
     RoleSpec("triage", "分流员", (
         "petitions.triage_case", "petitions.register_case", "petitions.view_pii", "petitions.export_case",
-        # Data packages carry full identity numbers, so the exchange goes with view_pii (docs/architecture.md §6).
-        "petitions.exchange_package",
+        # Data packages carry full identity numbers, so the exchange goes with view_pii (docs/architecture.md §6);
+        # so does the historical Excel import (case content with personal data: business data, not the 三员's).
+        "petitions.exchange_package", "petitions.import_history",
     )),
     RoleSpec("leader", "领导", (
         "petitions.instruct_case", "petitions.supervise_case", "petitions.export_case", "reports.view_statistics",

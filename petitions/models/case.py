@@ -21,6 +21,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     ONLINE = "online", _("网上信访")
     REFERRAL = "referral", _("上级交办")
+    SMS = "sms", _("短信")
 
 
 class HandlingOpinion(models.TextChoices):
@@ -118,6 +119,10 @@ class Case(models.Model):
     # Pre-segmented search text (CJK bigrams + ASCII words), filled by the services.
     search_tokens = models.TextField(blank=True, editable=False)
 
+    # The number a case had in the system it came from (historical import, petitions/services/
+    # history_import): kept for the office's records and matched by 信访查询's number filter.
+    source_number = models.CharField(_("原编号"), max_length=60, null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,6 +132,9 @@ class Case(models.Model):
         ordering = ["-registered_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["registered_org", "year", "seq"], name="case_unique_org_year_seq"),
+            # Importing the same historical case twice is impossible (NULL for every other case);
+            # source_number first, so the index also serves 信访查询's lookup by it.
+            models.UniqueConstraint(fields=["source_number", "registered_org"], name="case_unique_source_number"),
         ]
         indexes = [
             models.Index(fields=["registered_path"], name="case_regpath_prefix", opclasses=["varchar_pattern_ops"]),

@@ -209,8 +209,12 @@ def case_search(user, cleaned, *, base=None, archive=False):
     if archive:
         qs = qs.filter(status__in=ARCHIVE_STATUSES)
     c = cleaned
+    if not c.get("number"):  # a voided registration is found by its number only
+        qs = qs.exclude(status=Status.VOIDED)
     if c.get("number"):
-        qs = qs.filter(number=c["number"].strip())
+        # The system's number, or the number a historical case had before its import (原编号).
+        number = c["number"].strip()
+        qs = qs.filter(Q(number=number) | Q(source_number=number))
     person = Q()
     if c.get("name"):
         person &= Q(name=c["name"].strip())
