@@ -300,6 +300,9 @@ class Reminder(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=200, blank=True)
     due_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    # A task's own reminder (提醒时间): from then on it is listed among the home page's reminders
+    # until it is done (a query on page load, no background job).
+    remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     dedup_key = models.CharField(max_length=120, blank=True, default="")
     # What the notice is about, for notices an app sends: its kind (a key registered with
     # ``accounts.hooks.register_notification_kind``) and the object ("case:123"), so that the

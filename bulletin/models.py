@@ -13,6 +13,14 @@ class BulletinKind(models.TextChoices):
     KNOWLEDGE = "knowledge", _("知识库")
 
 
+class BulletinAudience(models.TextChoices):
+    """Who a bulletin reaches (bulletin/selectors.py ``bulletins_visible``)."""
+
+    OWN = "own", _("仅本单位")
+    JURISDICTION = "jurisdiction", _("本辖区各单位")
+    ORGS = "orgs", _("指定单位")
+
+
 class StoredFileMixin(models.Model):
     """A file kept in the private storage (petitions/services/attachments.py checks and stages it)."""
 
@@ -33,7 +41,10 @@ class Bulletin(StoredFileMixin):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"), blank=True)
     publisher_org = models.ForeignKey(OrgUnit, verbose_name=_("发布机构"), on_delete=models.PROTECT, related_name="+")
-    # The subtree that sees it: the publisher's jurisdiction (materialised path prefix).
+    # Who sees it: the publisher's own organization, his jurisdiction's subtree (``audience_path``,
+    # a materialised path prefix), or the organizations named in ``targets`` and their sub-units.
+    audience = models.CharField(_("发送范围"), max_length=20, choices=BulletinAudience.choices,
+                                default=BulletinAudience.JURISDICTION)
     audience_path = models.CharField(max_length=255, editable=False)
     is_published = models.BooleanField(_("已发布"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -48,6 +59,22 @@ class Bulletin(StoredFileMixin):
 
     def __str__(self):
         return self.title
+
+
+class BulletinTarget(models.Model):
+    """One organization a bulletin is addressed to (发送范围 指定单位): it reaches that organization
+    and its sub-units. ``org_path`` copies the organization's path (paths never move), so that
+    visibility is one indexed lookup by the reader's path prefixes."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="targets")
+    org = models.ForeignKey(OrgUnit, verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+
+    class Meta:
+        verbose_name = _("公共信息接收单位")
+        verbose_name_plural = _("公共信息接收单位")
+        constraints = [models.UniqueConstraint(fields=["bulletin", "org"], name="bulletin_target_unique")]
+        indexes = [models.Index(fields=["org_path"], name="bulletin_target_path")]
 
 
 class FileTransfer(StoredFileMixin):
