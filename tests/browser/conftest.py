@@ -1,16 +1,23 @@
 """Browser harness: Playwright (Python, sync API) driving Debian's /usr/bin/chromium headless
 against pytest-django's ``live_server``.
 
-- The browser is started once per session; every test gets a fresh context (cookies,
-  storage) so that journeys never leak a login into each other.
+- The browser is started once for the browser tests; every test gets a fresh context
+  (cookies, storage) so that journeys never leak a login into each other.
 - ``live_server`` implies a transactional database: tables are flushed after each test and
   the post_migrate handler (accounts.seed) restores roles and dictionaries. On SQLite the
   test database is in memory and pytest-django hands the same connection to the server
   thread; on PostgreSQL both threads use the test database normally.
-- Playwright's sync API keeps an event loop in the main thread while the browser is up,
-  which makes Django's async-safety guard refuse every ORM call of that thread (the test's
-  own queries and the flush between tests). ``DJANGO_ALLOW_ASYNC_UNSAFE`` is therefore set
-  for as long as the browser runs; the calls are still strictly sequential.
+- Playwright's sync API keeps an event loop marked as running in the main thread while the
+  browser is up, which makes Django's async-safety guard refuse every ORM call of that thread
+  (the test's own queries and the flush between tests). ``DJANGO_ALLOW_ASYNC_UNSAFE`` is
+  therefore set for as long as the browser runs; the calls are still strictly sequential.
+- That running loop also moves the main thread's database connections: with a loop running,
+  Django (asgiref's ``Local``) keeps them in a context-local store of their own, apart from the
+  thread's usual ones. They are closed before the browser stops, while that store is still the
+  current one; afterwards nothing could reach them, and a connection left open there keeps
+  PostgreSQL from dropping the test database at the end of the session.
+- The browser is package-scoped: it starts with the first browser test and stops after the
+  last one, so the rest of the suite runs without the loop and with the async-safety guard on.
 - On failure a screenshot is saved under var/browser-failures/.
 """
 import os
@@ -44,13 +51,16 @@ def _wait_for_server_connections(django_db_blocker, timeout=10.0):
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def browser(live_server, django_db_blocker):
-    # Depends on live_server so that the browser closes (and drops its keep-alive sockets and
-    # with them the server threads' database connections) before the server and the test
-    # database are torn down.
+@pytest.fixture(scope="package")
+def browser(django_db_setup, live_server, django_db_blocker):
+    # Session fixtures are torn down in the reverse order of their set-up, and the first browser
+    # test asks for the browser before the database: requested in this order, the test database
+    # is set up before the live server and dropped after it has stopped. The browser itself
+    # closes (and drops its keep-alive sockets and with them the server threads' database
+    # connections) after the last browser test, while both are still there.
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does) to run browser tests")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -59,6 +69,9 @@ def browser(live_server, django_db_blocker):
         with sync_playwright() as playwright:
             instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             yield instance
+            # Still inside Playwright, its loop running: these are the connections the main thread
+            # used during the browser tests (module docstring).
+            connections.close_all()
             instance.close()
         _wait_for_server_connections(django_db_blocker)
     finally:
