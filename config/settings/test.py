@@ -1,4 +1,5 @@
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -6,15 +7,24 @@ from pathlib import Path
 from .base import *  # noqa: F401,F403
 from .base import INSTALLED_APPS
 
+# Everything the suite writes outside the repository goes into one directory per process, removed when
+# the process exits (pytest, or any process that loads these settings): the directories below and, being
+# the default temporary directory (tempfile here, TMPDIR for child processes such as Chromium), whatever
+# the tests and the code under test create as temporary files, pytest's tmp_path included.
+_TMP_ROOT = Path(tempfile.mkdtemp(prefix="xf-test-"))
+atexit.register(shutil.rmtree, _TMP_ROOT, ignore_errors=True)
+tempfile.tempdir = str(_TMP_ROOT)
+os.environ["TMPDIR"] = str(_TMP_ROOT)
+
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FIELD_ENCRYPTION_KEY = "00112233445566778899aabbccddeeff" * 2  # fixed: tests may compare stored tokens
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-PRIVATE_STORAGE_ROOT = Path(tempfile.mkdtemp(prefix="xf-test-private-"))
+PRIVATE_STORAGE_ROOT = Path(tempfile.mkdtemp(prefix="private-"))
 DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="documents-"))
 # An existing (empty) directory: WhiteNoise warns about a missing STATIC_ROOT; tests and the
 # live server serve static files from the finders.
-STATIC_ROOT = Path(tempfile.mkdtemp(prefix="xf-test-static-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="static-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
