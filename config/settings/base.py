@@ -205,11 +205,26 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# One console handler, on the root logger. Django's default configuration, applied first, gives the
+# "django" logger a console handler of its own (active when DEBUG) and lets it propagate to the root as
+# well: runserver printed every request warning ("Not Found: ...") twice. "django" is declared here so
+# that its records go through the root handler alone; declaring it resets its child "django.server"
+# (runserver's request lines), which keeps Django's own definition.
+from django.utils.log import DEFAULT_LOGGING  # noqa: E402
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"django.server": DEFAULT_LOGGING["formatters"]["django.server"]},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": DEFAULT_LOGGING["handlers"]["django.server"],
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": DEFAULT_LOGGING["loggers"]["django.server"],
+    },
 }
 
 # Shipped with the code (reports/fonts, Apache-2.0) so charts never show empty boxes.

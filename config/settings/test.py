@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS
+from .base import INSTALLED_APPS, LOGGING
 
 # Everything the suite writes outside the repository goes into one directory per process, removed when
 # the process exits (pytest, or any process that loads these settings): the directories below and, being
@@ -29,6 +29,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Log records reach pytest's log capture, which shows them with a failing test ("Captured log"); the
+# console handler would print each one a second time there, under "Captured stderr".
+LOGGING = {**LOGGING, "root": {"handlers": [], "level": "WARNING"}}
 # The portal's proof of work made small (about 500 hashes, a millisecond) so that tests solve it for real
 # and fast; the browser journey sets the production figure back. tests/portal/test_urlconf.py checks
 # that production and dev keep the base value.
