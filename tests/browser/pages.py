@@ -346,9 +346,6 @@ class CaseDetailPage(BasePage):
     def assignment_row(self, org_name):
         return self.page.locator("#case-assignments tbody tr", has_text=org_name)
 
-    def trail(self):
-        return [t.strip() for t in self.page.locator("#case-trail li > strong").all_inner_texts()]
-
 
 class ActionPage(BasePage):
     """One workflow action's page (交办, 受理, 上报结果, 审核通过, 领导批示 …)."""
@@ -385,11 +382,6 @@ class InboxPage(BasePage):
 
     def tab_count(self, key):
         return int(self.page.locator(f"#tab-{key} .count").inner_text())
-
-    def open_tab(self, key):
-        self.page.locator(f"#tab-{key}").click()
-        self.page.wait_for_load_state()
-        return self
 
     def row_of(self, number):
         return self.page.locator("#inbox-table tbody tr", has=self.page.get_by_role("link", name=number, exact=True))
