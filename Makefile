@@ -43,8 +43,10 @@ lock: $(VENV)/.installed
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
-## setup: virtualenv, pinned requirements, migrations, demo data (idempotent)
+## setup: the Debian packages the documents need (bin/system_packages), virtualenv, pinned requirements,
+## migrations, demo data (idempotent)
 setup: $(VENV)/.installed
+	bin/system_packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

@@ -21,6 +21,10 @@ BASE_DATA = "base_data"  # fn() after migrate: reference data every installation
 DEMO_DATA = "demo_data"  # fn() -> {name: rows created}; only `manage.py load_demo` calls it
 SEARCH_EXPORT = "search_export"  # fn(request, *, query, form, kind, title) -> the Excel response
 CASE_EXPORT = "case_export"  # fn(request, case) -> the Excel response of one case
+CASE_PANELS = "case_panels"  # fn(request, case) -> HTML of a panel of the case page ("" for none)
+ACTION_FORM_EXTRAS = "action_form_extras"  # fn(request, case, action) -> HTML added to an action's form
+ACTION_DONE = "action_done"  # fn(request, case, action) after the action committed (messages, follow-ups)
+CASE_EVENT = "case_event"  # fn(event) inside the step's transaction, after each trail entry is written
 
 _hooks = defaultdict(list)
 

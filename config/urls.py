@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
+    path("documents/", include("documents.urls")),
     path("bulletin/", include("bulletin.urls")),
     path("portal/", include("portal.urls")),
     # The language switch works before login too (the login page offers it).

@@ -254,6 +254,13 @@ PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", "")  # e.g. https://xf.example.gov.
 PETITIONER_SMS_GATEWAY = env("PETITIONER_SMS_GATEWAY", NOTIFY_SMS_GATEWAY)
 SMS_SIGN_NAME = env("SMS_SIGN_NAME", "")  # the approved signature, e.g. 青峰州信访局
 SMS_MAX_ATTEMPTS = int(env("SMS_MAX_ATTEMPTS", "6"))
+# The provider adapters' credentials and approved templates (README, "短信"); never in the repository.
+SMS_ACCESS_KEY_ID = env("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env("SMS_ACCESS_KEY_SECRET", "")
+SMS_SDK_APP_ID = env("SMS_SDK_APP_ID", "")  # Tencent Cloud only
+SMS_REGION = env("SMS_REGION", "")  # Tencent Cloud only (default ap-guangzhou)
+SMS_ENDPOINT = env("SMS_ENDPOINT", "")  # Alibaba Cloud only (default dysmsapi.aliyuncs.com)
+SMS_TEMPLATES = env("SMS_TEMPLATES", "{}")  # JSON {purpose: approved template code}
 
 # Public portal (群众端, docs/architecture.md §7): limits per client address, counted in the database so that
 # they hold across gunicorn workers (README, "Public portal").

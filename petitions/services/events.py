@@ -1,4 +1,5 @@
 """The trail: one immutable CaseEvent per action, linked to its row of the audit chain."""
+from accounts import hooks
 from accounts.audit import audit_record
 
 from petitions import clock
@@ -21,8 +22,11 @@ def case_event_record(*, case, action, actor, from_status="", to_status="", note
               "target_user": getattr(target_user, "username", None),
               "deadline": deadline.isoformat() if deadline else None},
     )
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, action=action, from_status=from_status, to_status=to_status, actor=actor,
         actor_org=getattr(actor, "organization", None), target_org=target_org, target_user=target_user,
         note=note, deadline=deadline, data=data, audit=audit, created_at=clock.now(),
     )
+    for hook in hooks.get_hooks(hooks.CASE_EVENT):  # e.g. the petitioner's texts (documents/sms.py)
+        hook(event)
+    return event

@@ -105,6 +105,8 @@ def action_view(request, pk, action):
                 form_add_service_error(form, exc, formsets={"targets": formset} if formset is not None else None)
             else:
                 messages.success(request, done_message(case, transition))
+                for hook in hooks.get_hooks(hooks.ACTION_DONE):  # e.g. 同时出具告知书 (documents)
+                    hook(request, case, action)
                 return redirect(_after_url(request, case))
     context = {
         "case": case, "transition": transition, "action": action, "form": form, "formset": formset,
@@ -112,6 +114,7 @@ def action_view(request, pk, action):
         "return_deadlines": _return_deadlines(facts) if action == "return" and allowed else [],
         "return_workdays": RETURN_WORKDAYS,
         "reported": queues.reported_results(facts) if action == "approve_result" and allowed else [],
+        "form_extras": [extra(request, case, action) for extra in hooks.get_hooks(hooks.ACTION_FORM_EXTRAS)],
     }
     return render(request, "petitions/action_form.html", context, status=status)
 

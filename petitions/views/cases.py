@@ -6,6 +6,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts import hooks
+
 from petitions.forms.pool import PoolFilterForm
 from petitions.models import Attachment, Case, Channel, DictEntry
 from petitions.permissions import available_actions
@@ -84,6 +86,8 @@ def case_detail(request, pk):
         "channel_section": channel_section,
         "page_title": case.number,
         "breadcrumbs": [(case.number, None)],
+        # Panels of the apps above (documents: the 文书 panel), each rendered HTML.
+        "case_panels": [panel(request, case) for panel in hooks.get_hooks(hooks.CASE_PANELS)],
     })
 
 
