@@ -72,7 +72,8 @@ class KindSpec:
     # issued and read only with ``petitions.view_pii``.
     pii: bool = False
     is_form: bool = False  # laid out as a form with a table of the case's data (登记表, 交办单 …)
-    qr: bool = False  # a QR code of the portal address under the body (登记回执)
+    qr: bool = False  # a QR code of the portal address beside the body (登记回执)
+    compact: bool = False  # the tighter spacing of the forms, so that it fits one page (登记回执)
     placeholders: dict = field(default_factory=dict)
     # Text the issuing user adds at issue time (label, placeholder name, required).
     inputs: tuple = ()
@@ -87,14 +88,14 @@ PORTAL_LINE = "你可以凭信访件编号和查询码登录网上信访平台�
 
 SPECS = {spec.key: spec for spec in (
     KindSpec(
-        key=DocumentKind.RECEIPT, word="登回", subject=Subject.CASE, to_petitioner=True, qr=True,
+        key=DocumentKind.RECEIPT, word="登回", subject=Subject.CASE, to_petitioner=True, qr=True, compact=True,
         placeholders={"查询码": _("查询码（凭编号和查询码在网上查询、评价、申请复查复核）")},
         title="信访事项登记回执",
         salutation="{{信访人姓名}}：",
         body=("你（你们）于{{信访日期}}以{{信访形式}}形式反映的信访事项，本机关已于{{登记日期}}登记。\n"
               "信访件编号：{{信访件编号}}\n查询码：{{查询码}}\n"
-              "请妥善保管本回执，不要将查询码告诉他人。" + PORTAL_LINE
-              + "也可以扫描下方二维码进入查询页面。办理结果作出后，你可以在网上进行满意度评价，并可在规定期限内在网上提出复查、复核申请。\n"
+              "请妥善保管本回执，不要将查询码告诉他人。凭信访件编号和查询码，可以登录网上信访平台（{{门户网址}}）"
+              "或扫描二维码，查询办理进度和结果、下载有关告知书和意见书、进行满意度评价，并可在规定期限内提出复查、复核申请。\n"
               "本机关将自登记之日起15日内告知你是否受理（《信访工作条例》第二十二条、第二十三条）。"),
         closing_note="（来访接待地点：{{接待地址}}；接待时间：{{接待时间}}；联系电话：{{联系电话}}）",
     ),
