@@ -19,7 +19,7 @@ from accounts.models import OrgKind, OrgUnit
 
 from petitions.domain import assignment_tree as tree
 from petitions import clock
-from petitions.models import Assignment, Case, Channel, Evaluation, EvaluationTarget, ReviewLevel, ReviewRequest, Satisfaction
+from petitions.models import Assignment, Case, CaseEvent, Channel, Evaluation, EvaluationTarget, ReviewLevel, ReviewRequest, Satisfaction
 from petitions.services.intake import QUERY_CODE_LENGTH
 from petitions.domain.deadlines import online_review_window
 from petitions.selectors.evaluations import evaluation_targets, open_evaluation_targets_of
@@ -190,6 +190,31 @@ def open_evaluation_targets(pk):
         return []
     done = set(Evaluation.objects.filter(case=case).values_list("target", flat=True))
     return [(t, EvaluationTarget(t).label) for t in open_evaluation_targets_of(case, done)]
+
+
+# The handovers between levels the petitioner is shown (《信访事项网上办理工作规程》: the dates of each
+# transfer): the step and its date, never the organizations in between.
+HANDOVER_LABELS = {
+    "assign": _("交办有权处理的机关、单位"),
+    "transfer": _("转送有权处理的机关、单位"),
+    "accept": _("承办单位受理"),
+    "return": _("承办单位退回，重新交办"),
+    "request_review": _("复查申请转上一级机关"),
+    "request_recheck": _("复核申请转上一级机关"),
+}
+
+
+@dataclass(frozen=True)
+class PublicHandover:
+    on: date
+    label: str
+
+
+def case_handovers(pk):
+    """The dates of each handover of case ``pk`` between levels, oldest first (no organization names)."""
+    events = (CaseEvent.objects.filter(case_id=pk, action__in=HANDOVER_LABELS).order_by("created_at", "id")
+              .values_list("action", "created_at"))
+    return [PublicHandover(on=_local_date(moment), label=str(HANDOVER_LABELS[action])) for action, moment in events]
 
 
 @dataclass(frozen=True)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("track/evaluate/", views.evaluate, name="evaluate"),
     path("track/review/", views.review, name="review"),
     path("track/leave/", views.leave, name="leave"),
+    path("track/documents/<int:pk>/", views.document, name="document"),
     path("replies/", views.replies, name="replies"),
 ]

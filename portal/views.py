@@ -8,20 +8,22 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import form_add_service_error
+from documents.selectors import portal_document, portal_documents
+from documents.services import document_downloaded_online, document_open
 from petitions.exceptions import ServiceError
 from portal.services import case_evaluate, portal_petition_submit, portal_review_request
 from portal import throttle
 from portal.captcha import challenge_issue
 from portal.forms import EvaluationForm, PetitionSubmitForm, ReviewRequestForm, TrackForm
 from portal.selectors import (
-    case_public_view, case_unlock, online_case_for_token, open_evaluation_targets, public_replies_page,
+    case_handovers, case_public_view, case_unlock, online_case_for_token, open_evaluation_targets, public_replies_page,
     unlocked_case,
 )
 
@@ -155,7 +157,31 @@ def case(request):
         "case": view, "page_title": _("办理进度"),
         "evaluation_form": EvaluationForm(targets=open_evaluation_targets(pk)) if view.can_evaluate else None,
         "review_form": ReviewRequestForm() if view.review_open else None,
+        "handovers": case_handovers(pk),
+        "documents": portal_documents(pk),
     })
+
+
+@login_not_required
+@never_cache
+@require_GET
+def document(request, pk):
+    """A document addressed to the petitioner of the case this session unlocked (number and query
+    code), as issued; any other document is a 404. The first download is its delivery 网上."""
+    case_pk = request.session.get(CASE_KEY)
+    found = portal_document(case_pk, pk) if case_pk else None
+    if found is None:
+        raise Http404
+    try:
+        handle = document_open(found)
+    except FileNotFoundError:
+        raise Http404
+    document_downloaded_online(document=found, request=request)
+    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
+                            filename=f"{found.case.number}-{found.get_kind_display()}-{found.version}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _case_post(request, *, form_for, invalid, perform, done):
