@@ -41,7 +41,9 @@ def register():
         hooks.NavItem(_("办结存档"), "petitions:archive", ("petitions.triage_case", "petitions.instruct_case",
                                                            "reports.view_statistics", "petitions.supervise_case"),
                       order=100),
+        hooks.NavItem(_("短信信访"), "petitions:sms_inbound_list", ("petitions.triage_case",), order=35),
         hooks.NavItem(_("数据交换"), "petitions:exchange", ("petitions.exchange_package",), order=130),
+        hooks.NavItem(_("数据导入"), "petitions:history_import", ("petitions.import_history",), order=131),
         hooks.NavItem(_("基础字典"), "petitions:dictionary_list", ("petitions.manage_dictionary",), order=170),
     )
     for order, widget in enumerate(dashboards.WIDGETS):

@@ -3,6 +3,7 @@ from django.urls import path
 from petitions.views import calendar, cases, dictionary, intake
 from petitions.views import search as search_views
 from petitions.views import actions, exchange, inbox, leader, review, supervision
+from petitions.views import history_import, sms
 
 app_name = "petitions"
 
@@ -37,4 +38,14 @@ urlpatterns = [
     path("exchange/", exchange.exchange_page, name="exchange"),
     path("exchange/import/", exchange.exchange_import, name="exchange_import"),
     path("exchange/export/", exchange.exchange_export, name="exchange_export"),
+    # historical import from the Excel template
+    path("history-import/", history_import.history_import_page, name="history_import"),
+    path("history-import/template/", history_import.history_import_template, name="history_import_template"),
+    path("history-import/upload/", history_import.history_import_upload, name="history_import_upload"),
+    path("history-import/<int:pk>/", history_import.history_import_job, name="history_import_job"),
+    path("history-import/<int:pk>/status/", history_import.history_import_status, name="history_import_status"),
+    path("history-import/<int:pk>/run/", history_import.history_import_run, name="history_import_run"),
+    path("history-import/<int:pk>/errors/", history_import.history_import_errors, name="history_import_errors"),
+    # petitions by SMS: the log of received messages (the providers' callback is in config/urls.py)
+    path("sms/", sms.sms_inbound_list, name="sms_inbound_list"),
 ]

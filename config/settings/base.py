@@ -309,3 +309,38 @@ AUDIT_CREATE_MISSING_KEYS = True
 # The append-only triggers have no switch; only the test suite's flush (test settings) drops and restores
 # them inside its own transaction (accounts/management/commands/flush.py).
 AUDIT_FLUSH_ALLOWED = False
+
+# Historical import from the Excel template (数据导入, petitions/services/history_import; README
+# "历史数据导入"): refused beyond these limits before a row is written. The zip directory of the .xlsx
+# is checked before anything is decompressed (member count, declared uncompressed total).
+HISTORY_IMPORT_MAX_ROWS = int(env("HISTORY_IMPORT_MAX_ROWS", "100000"))
+HISTORY_IMPORT_MAX_BYTES = int(env("HISTORY_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+HISTORY_IMPORT_MAX_MEMBERS = int(env("HISTORY_IMPORT_MAX_MEMBERS", "1000"))
+HISTORY_IMPORT_MAX_UNCOMPRESSED = int(env("HISTORY_IMPORT_MAX_UNCOMPRESSED", str(1024 * 1024 * 1024)))
+HISTORY_IMPORT_INLINE = False  # True: the page checks and imports within the request (tests)
+
+
+def _sms_list(name):
+    return tuple(item.strip() for item in env(name, "").replace(";", ",").split(",") if item.strip())
+
+
+# Petitions by SMS (短信信访, petitions/services/sms_intake.py; README "短信信访"). A provider's callback
+# is /sms/inbound/<provider>/ for the providers switched on here; each checks its own secret.
+SMS_INBOUND_PROVIDERS = _sms_list("SMS_INBOUND_PROVIDERS")  # e.g. "generic,aliyun,tencent"
+SMS_INBOUND = {
+    "generic": {"secret": env("SMS_INBOUND_GENERIC_SECRET", ""),
+                "allowed_ips": _sms_list("SMS_INBOUND_GENERIC_ALLOWED_IPS")},
+    "aliyun": {"token": env("SMS_INBOUND_ALIYUN_TOKEN", ""), "allowed_ips": _sms_list("SMS_INBOUND_ALIYUN_ALLOWED_IPS")},
+    "tencent": {"token": env("SMS_INBOUND_TENCENT_TOKEN", ""),
+                "allowed_ips": _sms_list("SMS_INBOUND_TENCENT_ALLOWED_IPS")},
+}
+# Receiving number or extension (prefix) → bureau code, e.g. "1069001=53390001,10690012201=53392201".
+SMS_INBOUND_ROUTES = dict(item.split("=", 1) for item in _sms_list("SMS_INBOUND_ROUTES") if "=" in item)
+SMS_INBOUND_DEFAULT_BUREAU = env("SMS_INBOUND_DEFAULT_BUREAU", "")
+SMS_INBOUND_LIMIT = int(env("SMS_INBOUND_LIMIT", "3"))  # petitions per number ...
+SMS_INBOUND_WINDOW_SECONDS = int(env("SMS_INBOUND_WINDOW_SECONDS", str(24 * 3600)))  # ... within a day
+SMS_INBOUND_FLOOD_LIMIT = int(env("SMS_INBOUND_FLOOD_LIMIT", "20"))  # messages per number and hour, then dropped
+SMS_INBOUND_PART_WAIT_SECONDS = int(env("SMS_INBOUND_PART_WAIT_SECONDS", "600"))
+SMS_INBOUND_MAX_SKEW_SECONDS = 300  # the generic adapter's signed timestamp
+SMS_INBOUND_BLOCKED_WORDS = _sms_list("SMS_INBOUND_BLOCKED_WORDS") or ("傻逼", "操你", "去死", "狗日", "王八蛋")
+SMS_INBOUND_REPLY_GATEWAY = env("SMS_INBOUND_REPLY_GATEWAY", "")  # default: NOTIFY_SMS_GATEWAY

@@ -1,0 +1,255 @@
+"""Writing checked rows of the historical import: cases in their past states with the records that
+state implies, in batches, inside the caller's transaction.
+
+What one row becomes:
+
+- a ``Case`` numbered ``<registering org>-<year of registration>-<seq>`` (the counter of that
+  organization and year is locked once and raised past the numbers taken, so numbering stays
+  gap-free and never collides), ``source_number`` = the row's 原编号, its dates, a fresh query
+  code, held by the registering organization, registered by the organization's "历史数据导入"
+  system account;
+- its petitioners (the identity number, phone and address encrypted by the model fields, as
+  ``bulk_create`` prepares every value through them);
+- with a 承办单位: an ``Assignment`` (accepted, or approved with the answer once answered), so that
+  the handling unit can go on with a 办理中 case and 复查 finds the original organization;
+- 复查/复核: ``ReviewRequest`` rows (open for 复查中/复核中, decided for later states) with the
+  statutory 30-day decision deadline;
+- one ``history_import`` event ("历史数据导入", the 原编号 and the import) and no per-event audit
+  row: the import writes one audit row for the whole file (like the exchange import and the
+  generator, docs/performance.md §3).
+"""
+import datetime as dt
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from petitions.domain.deadlines import REVIEW_DECISION_DAYS, acceptance_due_for, handling_due_for
+from petitions.lib.text import search_text
+from petitions.models import (
+    Assignment, AssignmentKind, AssignmentStatus, Case, CaseCounter, CaseEvent, Petitioner, ReviewLevel,
+    ReviewRequest,
+)
+from petitions.services.intake import QUERY_CODE_ALPHABET, QUERY_CODE_LENGTH, SUMMARY_LENGTH, case_number_format
+from petitions.workflow import Status
+
+BATCH = 1000
+EVENT_ACTION = "history_import"
+IMPORT_NOTE = "历史数据导入"  # stored in the records, like a clerk's note
+
+
+def _moment(value):
+    """Aware datetime of a date (local midnight) or a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    return timezone.make_aware(dt.datetime.combine(value, dt.time()))
+
+
+def _day(value):
+    if value is None:
+        return None
+    return timezone.localdate(value) if isinstance(value, dt.datetime) else value
+
+
+class Numbers:
+    """Sequence numbers per (organization, year): each counter row is locked on first use and
+    written once at the end (``save``)."""
+
+    def __init__(self):
+        self.next = {}
+
+    def take(self, org, year):
+        key = (org.pk, year)
+        if key not in self.next:
+            counter, _c = CaseCounter.objects.select_for_update().get_or_create(org=org, year=year)
+            self.next[key] = [counter.pk, counter.last_seq]
+        self.next[key][1] += 1
+        return self.next[key][1]
+
+    def save(self):
+        for pk, last in self.next.values():
+            CaseCounter.objects.filter(pk=pk).update(last_seq=last)
+
+
+def _query_codes(count, taken):
+    """``count`` unused query codes: drawn, checked against the database in one query, the rare
+    collision drawn again."""
+    codes = set()
+    while len(codes) < count:
+        fresh = {"".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(QUERY_CODE_LENGTH))
+                 for _n in range(count - len(codes))} - taken - codes
+        fresh -= set(Case.objects.filter(query_code__in=fresh).values_list("query_code", flat=True))
+        codes |= fresh
+    taken |= codes
+    return list(codes)
+
+
+class Writer:
+    """Writes checked rows in batches (``add``; ``finish`` at the end) inside the caller's
+    transaction. ``system_user(org)`` gives the registering organization's system account."""
+
+    def __init__(self, *, actor, system_user, job_id=None, now=None):
+        self.actor = actor
+        self.system_user = system_user
+        self.job_id = job_id
+        self.now = now or timezone.now()
+        self.numbers = Numbers()
+        self.pending = []
+        self.codes_taken = set()
+        self.by_source = {}  # (org id, source number) → case id, for 初访编号
+        self.links = []  # (case id, reference text, registering org id)
+        self.created = 0
+
+    def add(self, values):
+        self.pending.append(values)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self):
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        codes = _query_codes(len(rows), self.codes_taken)
+        cases = []
+        for values, code in zip(rows, codes):
+            cases.append(self._case(values, code))
+        Case.objects.bulk_create(cases, batch_size=BATCH)
+        people, assignments, reviews, events = [], [], [], []
+        for values, case in zip(rows, cases):
+            self.by_source[(case.registered_org_id, case.source_number)] = case.pk
+            if values.get("first_case"):
+                self.links.append((case.pk, values["first_case"], case.registered_org_id))
+            people.extend(self._people(values, case))
+            assignment = self._assignment(values, case)
+            if assignment is not None:
+                assignments.append(assignment)
+            reviews.extend(self._reviews(values, case))
+            events.append(CaseEvent(
+                case=case, action=EVENT_ACTION, from_status="", to_status=case.status, actor=self.actor,
+                actor_org=getattr(self.actor, "organization", None), note=_("%(what)s，原编号 %(number)s") % {
+                    "what": IMPORT_NOTE, "number": case.source_number},
+                data={"source_number": case.source_number, "import": self.job_id}, audit=None, created_at=self.now))
+        Petitioner.objects.bulk_create(people, batch_size=BATCH)
+        Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+        ReviewRequest.objects.bulk_create(reviews, batch_size=BATCH)
+        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+        self.created += len(cases)
+
+    def _case(self, values, code):
+        org = values["registered_org"]
+        status = values["status"]
+        registered_at = _moment(values["registered_at"])
+        registered_day = _day(registered_at)
+        year = registered_day.year
+        seq = self.numbers.take(org, year)
+        accepted_at = _moment(values.get("accepted_at"))
+        answered_at = _moment(values.get("answered_at"))
+        closed_at = _moment(values.get("closed_at"))
+        if status in (Status.CLOSED, Status.ARCHIVED) and answered_at is None:
+            answered_at = closed_at  # 已办结 without an answer date: answered when closed
+        handling_due = values.get("handling_due")
+        if handling_due is None and accepted_at is not None:
+            handling_due = handling_due_for(_day(accepted_at))
+        acceptance_due = acceptance_due_for(registered_day)
+        content = values["content"]
+        summary = values.get("summary") or " ".join(content.split())[:SUMMARY_LENGTH]
+        answer = values.get("answer_text") or ""
+        if status == Status.REJECTED:
+            answer = _("不予受理：%(reason)s。告知途径：%(channel)s") % {
+                "reason": values["reject_reason_name"], "channel": values["reject_channel"]}
+        elif status == Status.NOT_REACCEPTED:
+            answer = _("不再受理：%(reason)s") % {"reason": answer}
+        current_due = None
+        if status == Status.PENDING:
+            current_due = acceptance_due
+        elif status == Status.IN_PROGRESS:
+            current_due = handling_due
+        elif status == Status.REVIEWING:
+            current_due = _day(values["review_requested_at"]) + timedelta(days=REVIEW_DECISION_DAYS)
+        elif status == Status.RECHECKING:
+            current_due = _day(values["recheck_requested_at"]) + timedelta(days=REVIEW_DECISION_DAYS)
+        handling = values.get("handling_org")
+        first = values.get("first_case")
+        return Case(
+            number=case_number_format(org=org, year=year, seq=seq), registered_org=org, registered_path=org.path,
+            year=year, seq=seq, channel=values["channel"], status=status, query_code=code,
+            registered_by=self.system_user(org), registered_at=registered_at, petition_date=values["petition_date"],
+            purpose_id=values.get("purpose"), problem_id=values.get("problem"),
+            problem_region=values.get("problem_region"), content=content, summary=summary,
+            visit_nature_id=values.get("visit_nature"), visitor_count=values.get("visitor_count"),
+            visit_level_id=values.get("visit_level"), letter_nature_id=values.get("letter_nature"),
+            signer_count=values.get("signer_count"), registration_source_id=values.get("registration_source"),
+            referral_number=values.get("referral_number") or "", is_anonymous=values["is_anonymous"],
+            is_collective=values["is_collective"], is_repeat=bool(first), is_skip_level=bool(values.get("is_skip_level")),
+            acceptance_due=acceptance_due, handling_due=handling_due, current_due=current_due,
+            accepted_at=accepted_at if status != Status.PENDING else None, answered_at=answered_at,
+            closed_at=closed_at, archived_at=_moment(values.get("archived_at")), holder_org=org,
+            answer_text=answer, handling_opinion=values.get("handling_opinion") or "",
+            closure_category_id=values.get("closure_category"),
+            closure_org=(handling or org) if status in (Status.CLOSED, Status.ARCHIVED) else None,
+            closure_region=values.get("problem_region") if status in (Status.CLOSED, Status.ARCHIVED) else None,
+            search_tokens=search_text(content, summary), source_number=values["source_number"],
+        )
+
+    def _people(self, values, case):
+        people = []
+        if values.get("name") or values.get("id_number") or values.get("phone"):
+            people.append(Petitioner(
+                case=case, position=1, is_representative=case.is_collective, name=values.get("name") or "",
+                sex=values.get("sex") or "", age=values.get("age"), ethnicity_id=values.get("ethnicity"),
+                id_type=values.get("id_type") or "resident_id", id_number=values.get("id_number") or "",
+                address=values.get("address") or "", workplace=values.get("workplace") or "",
+                phone=values.get("phone") or ""))
+        for name in values.get("other_names") or ():
+            people.append(Petitioner(case=case, position=len(people) + 1, is_representative=case.is_collective,
+                                     name=name))
+        return people
+
+    def _assignment(self, values, case):
+        org = values.get("handling_org")
+        if org is None:
+            return None
+        answered = case.status != Status.IN_PROGRESS
+        return Assignment(
+            case=case, org=org, org_path=org.path, assigned_by_org=case.registered_org,
+            assigned_by=self.system_user(case.registered_org), kind=AssignmentKind.ASSIGN, is_lead=True,
+            status=AssignmentStatus.APPROVED if answered else AssignmentStatus.ACCEPTED,
+            acceptance_due=case.acceptance_due, handling_due=case.handling_due, accepted_at=case.accepted_at,
+            reported_at=case.answered_at if answered else None, result_text=case.answer_text if answered else "",
+            handling_opinion=case.handling_opinion if answered else "", note=IMPORT_NOTE,
+            created_at=case.registered_at)
+
+    def _reviews(self, values, case):
+        out = []
+        original = values.get("handling_org") or case.registered_org
+        review_org = values.get("review_org") or values.get("review_org_default")
+        if values.get("review_requested_at"):
+            requested = _moment(values["review_requested_at"])
+            out.append(ReviewRequest(
+                case=case, level=ReviewLevel.REVIEW, org=review_org or original, reason=IMPORT_NOTE,
+                requested_at=requested, due=_day(requested) + timedelta(days=REVIEW_DECISION_DAYS),
+                opinion=values.get("review_opinion") or "", decided_at=_moment(values.get("review_decided_at"))))
+        if values.get("recheck_requested_at"):
+            requested = _moment(values["recheck_requested_at"])
+            out.append(ReviewRequest(
+                case=case, level=ReviewLevel.RECHECK, org=values.get("recheck_org") or values["recheck_org_default"],
+                reason=IMPORT_NOTE, requested_at=requested,
+                due=_day(requested) + timedelta(days=REVIEW_DECISION_DAYS),
+                opinion=values.get("recheck_opinion") or "", decided_at=_moment(values.get("recheck_decided_at"))))
+        return out
+
+    def finish(self, resolve_first_case):
+        """Write what is pending, raise the counters, link repeats to their first case
+        (``resolve_first_case(reference, org id, written)`` → case id)."""
+        self.flush()
+        self.numbers.save()
+        updates = []
+        for case_id, reference, org_id in self.links:
+            first_id = resolve_first_case(reference, org_id, self.by_source)
+            if first_id is not None and first_id != case_id:
+                updates.append(Case(pk=case_id, first_case_id=first_id))
+        Case.objects.bulk_update(updates, ["first_case"], batch_size=BATCH)
+        return self.created
