@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: setup run test test-fast serve-prod bench loadtest messages check-deploy lock clean
+.PHONY: setup run test test-fast serve-prod bench loadtest messages check-deploy lock clean backup restore
 
 # Dependencies: requirements.in (runtime) and requirements-dev.in (test and load-test tools) name the
 # direct ones; requirements.txt and requirements-dev.txt are their pip-compile locks (every package
@@ -104,6 +104,27 @@ check-deploy: $(VENV)/.installed
 		DJANGO_AUDIT_HMAC_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
 		DJANGO_AUDIT_CHECKPOINT_DIR=/srv/audit/checkpoints DJANGO_AUDIT_SIGNING_KEY_PATH=/etc/xinfang/audit_ed25519.key \
 		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## backup: one encrypted archive of the database and the stored files into BACKUP_DIR, then the archives
+## no retention rule keeps (30 daily, 12 monthly) are deleted (README: 备份与恢复 / Backup and restore).
+## The key comes from DJANGO_BACKUP_KEY or BACKUP_KEY_FILE, never from inside BACKUP_DIR; under the
+## development settings a key is made in var/backup_key on first use, anywhere else it must be given.
+BACKUP_DIR ?= var/backups
+BACKUP_KEY_FILE ?= var/backup_key
+BACKUP_ARGS ?= --prune
+BACKUP_KEY_ARG = $$([ -n "$$DJANGO_BACKUP_KEY" ] || echo --key-file "$(BACKUP_KEY_FILE)")
+backup: $(VENV)/.installed
+	@if [ -z "$$DJANGO_BACKUP_KEY" ] && [ ! -s "$(BACKUP_KEY_FILE)" ] && [ "$$DJANGO_SETTINGS_MODULE" = config.settings.dev ]; then \
+		mkdir -p "$(dir $(BACKUP_KEY_FILE))" && (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > "$(BACKUP_KEY_FILE)") && \
+		echo "made a development backup key in $(BACKUP_KEY_FILE): keep a copy apart from $(BACKUP_DIR)"; fi
+	$(BIN)/python manage.py backup --output-dir "$(BACKUP_DIR)" $(BACKUP_KEY_ARG) $(BACKUP_ARGS)
+
+## restore: `make restore BACKUP=var/backups/xf-backup-….xfbk` into the empty database (DATABASE_URL) and the
+## empty file store, then checks migrations, row counts, file hashes and the audit chain (exit 1 on any
+## difference). RESTORE_ARGS=--check only verifies the archive.
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/xf-backup-YYYYMMDDTHHMMSSZ.xfbk"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(BACKUP_KEY_ARG) $(RESTORE_ARGS)
 
 ## messages: the .po catalogs are the source of the translations (docs/translations.md). Mark new text in
 ## Chinese with gettext/{% translate %} and run this: makemessages merges it into locale/, zh_Hans gets the
