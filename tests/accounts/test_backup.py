@@ -177,7 +177,7 @@ def test_postgres_restore_drill(populated, key_file, workdir):
         data[-100] ^= 0x01
         tampered.write_bytes(bytes(data))
         refused = run_restore(tampered, key_file, workdir, url, target_files)
-        assert refused.returncode != 0 and "nothing was restored" in refused.stderr
+        assert refused.returncode != 0 and "nothing was restored" in refused.stderr, refused.stdout + refused.stderr
         with psycopg2.connect(dbname=drill, **server) as empty, empty.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
             assert cursor.fetchone()[0] == 0
@@ -204,7 +204,7 @@ def test_postgres_restore_drill(populated, key_file, workdir):
 
         # The same archive again into the now non-empty database: refused, nothing touched.
         again = run_restore(archive, key_file, workdir, url, workdir / "files-other")
-        assert again.returncode != 0 and "not empty" in again.stderr
+        assert again.returncode != 0 and "not empty" in again.stderr, again.stdout + again.stderr
         assert not (workdir / "files-other").exists() or not files_of(workdir / "files-other")
         # A drill database may be overwritten on purpose.
         forced = run_restore(archive, key_file, workdir, url, workdir / "files-other", "--force")
@@ -231,7 +231,8 @@ def test_tampered_archive_restores_nothing(populated, key_file, workdir):
 
     result = run_restore(archive, key_file, workdir, url, target_files)
 
-    assert result.returncode != 0 and "altered or damaged" in result.stderr and "nothing was restored" in result.stderr
+    assert result.returncode != 0 and "altered or damaged" in result.stderr, result.stdout + result.stderr
+    assert "nothing was restored" in result.stderr
     import sqlite3
 
     empty = sqlite3.connect(target_db)
