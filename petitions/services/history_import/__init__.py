@@ -57,7 +57,7 @@ from petitions.selectors import case_visible_qs
 from petitions.services.history_import.columns import (
     COLUMNS, DATA_SHEET, ERROR_HEADER, HEADERS, META_SHEET, TEMPLATE_MARK, TEMPLATE_VERSION,
 )
-from petitions.services.history_import.rows import Lookup, row_check
+from petitions.services.history_import.rows import ORG_KEYS, Lookup, row_check
 from petitions.services.history_import.workbooks import error_workbook_write, template_write
 from petitions.services.history_import.writer import Writer
 
@@ -87,6 +87,7 @@ class CheckResult:
     valid: int = 0
     existing: int = 0
     errors: dict = field(default_factory=dict)  # row number → [(column key, message)]
+    lookup: object = None
     excluded: set = field(default_factory=set)  # rows written to the spool but not to import after all
 
     @property
@@ -223,15 +224,23 @@ class _Spool:
         self.file = tempfile.TemporaryFile(dir=directory)
 
     def add(self, row, values):
+        # Organizations by id: pickling model instances would cost more than everything else.
+        for key in ORG_KEYS:
+            if values.get(key) is not None:
+                values[key] = values[key].pk
         pickle.dump((row, values), self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def __iter__(self):
+    def rows(self, orgs):
         self.file.seek(0)
         while True:
             try:
-                yield pickle.load(self.file)
+                row, values = pickle.load(self.file)
             except EOFError:
                 return
+            for key in ORG_KEYS:
+                if values.get(key) is not None:
+                    values[key] = orgs[values[key]]
+            yield row, values
 
     def close(self):
         self.file.close()
@@ -245,7 +254,7 @@ def rows_check(workbook, *, name, actor, default_org, progress=None, spool=None)
     max_rows = _limits()[3]
     lookup = Lookup(scope_path=_scope(actor, default_org))
     today = clock.today()
-    result = CheckResult()
+    result = CheckResult(lookup=lookup)
     seen = {}  # (org id, source number) → first row
     batch = []  # rows waiting for the database duplicate check: (row, org id, source number)
     references = []  # (row, reference, org id)
@@ -295,7 +304,7 @@ def rows_check(workbook, *, name, actor, default_org, progress=None, spool=None)
                 references.append((number, values["first_case"], org.pk))
             batch.append((number, org.pk, source))
             if spool is not None:
-                spool.add(number, values)
+                spool.add(number, values)  # (organizations become ids: ``org`` is kept above)
             if len(batch) >= DB_BATCH:
                 check_batch()
             if progress is not None and time.monotonic() - last_report > 0.5:
@@ -401,7 +410,7 @@ def history_import(*, path, name, actor=None, default_org=None, only_valid=False
             with transaction.atomic():
                 writer = Writer(actor=actor, system_user=_system_users(), job_id=job.pk if job else None)
                 done = 0
-                for row, values in spool:
+                for row, values in spool.rows(check.lookup.orgs):
                     if row in check.excluded:
                         continue
                     writer.add(values)

@@ -29,6 +29,13 @@ SPLIT_NAMES = re.compile(r"[、，,；;\s]+")
 DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                        r"(?:[ T]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Text that needs accounts.text's cleaning (control, bidirectional and zero-width characters, CR);
+# anything else comes out of clean_line / clean_text as its split-and-joined / stripped self, so the
+# per-character pass is skipped for the usual cell.
+NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+NEEDS_CLEANING_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+ORG_KEYS = ("registered_org", "handling_org", "problem_region", "review_org", "review_org_default", "recheck_org",
+            "recheck_org_default")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 
@@ -147,7 +154,13 @@ def _cell(column, raw, lookup, errors):
     if column.key == "id_number" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
         errors.append((column.key, _("证件号码被 Excel 存成了数字（末几位可能已丢失），请把该列设为文本格式后重新填写。")))
         return None
-    text = clean_text(_as_text(raw)) if kind == LONGTEXT else clean_line(_as_text(raw))
+    text = raw.strip() if isinstance(raw, str) else _as_text(raw)
+    if kind == LONGTEXT:
+        text = clean_text(text) if NEEDS_CLEANING_TEXT.search(text) else text
+    elif NEEDS_CLEANING.search(text):
+        text = clean_line(text)
+    elif " " in text or "\u3000" in text:
+        text = " ".join(text.split())
     if not text:
         return None
     if column.max_length and len(text) > column.max_length:
