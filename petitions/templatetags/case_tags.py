@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "answer_face_to_face": _("当面答复"),
     "overdue": _("超期"),
     "evaluate": _("满意度评价"),
+    "issue_document": _("出具文书"),
+    "deliver_document": _("文书送达"),
 }
 
 
