@@ -8,7 +8,7 @@ from petitions.models.sms import SmsInbound, SmsInboundState
 from petitions.models.workflow import (
     Assignment, AssignmentKind, AssignmentStatus, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission,
     CaseView, Evaluation, EvaluationTarget,
-    ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest, Satisfaction, Supervision, VoidRequest,
+    ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest, Satisfaction, Supervision,
 )
 
 __all__ = [
