@@ -209,8 +209,6 @@ def case_search(user, cleaned, *, base=None, archive=False):
     if archive:
         qs = qs.filter(status__in=ARCHIVE_STATUSES)
     c = cleaned
-    if not c.get("number"):  # a voided registration is found by its number only
-        qs = qs.exclude(status=Status.VOIDED)
     if c.get("number"):
         # The system's number, or the number a historical case had before its import (原编号).
         number = c["number"].strip()
