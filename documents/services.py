@@ -31,7 +31,8 @@ from petitions import clock, permissions
 from petitions.domain import assignment_tree as tree
 from petitions.domain.deadlines import REVIEW_DECISION_DAYS
 from petitions.models import (
-    AssignmentKind, AssignmentStatus, Case, ExtensionStatus, HandlingOpinion, ReviewLevel, Supervision,
+    AssignmentKind, AssignmentStatus, Case, ExtensionRequest, ExtensionStatus, HandlingOpinion, ReviewLevel,
+    Supervision,
 )
 from petitions.services.events import case_event_record
 from petitions.workflow import ANSWER_GIVEN_STATUSES, REFUSED_STATUSES
@@ -164,13 +165,12 @@ def document_subjects(kind, user, case, facts=None):
                     subjects.append(Subject_(f"assignment:{a.pk}", a, a.assigned_by_org, a.org.name))
     elif spec.subject == Subject.EXTENSION:
         index = {a.pk: a for a in facts.assignments}
-        for a in facts.assignments:
-            for ext in a.extensions.filter(status=ExtensionStatus.APPROVED).order_by("id"):
-                ext.assignment = index[a.pk]
-                if user.has_perm(HANDLE) and _acts(facts, a.org):
-                    subjects.append(Subject_(f"extension:{ext.pk}", ext, a.org, a.org.name))
-                elif user.has_perm(TRIAGE) and _acts(facts, a.assigned_by_org):
-                    subjects.append(Subject_(f"extension:{ext.pk}", ext, a.assigned_by_org, a.org.name))
+        for ext in ExtensionRequest.objects.filter(assignment__case=case, status=ExtensionStatus.APPROVED).order_by("id"):
+            a = ext.assignment = index[ext.assignment_id]
+            if user.has_perm(HANDLE) and _acts(facts, a.org):
+                subjects.append(Subject_(f"extension:{ext.pk}", ext, a.org, a.org.name))
+            elif user.has_perm(TRIAGE) and _acts(facts, a.assigned_by_org):
+                subjects.append(Subject_(f"extension:{ext.pk}", ext, a.assigned_by_org, a.org.name))
     elif spec.subject == Subject.REVIEW:
         level = ReviewLevel.REVIEW if kind == DocumentKind.REVIEW_OPINION else ReviewLevel.RECHECK
         if user.has_perm(TRIAGE):

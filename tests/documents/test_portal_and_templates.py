@@ -19,8 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _track(client, number, code):
-    from portal import throttle  # noqa: F401  (the look-up is limited per address; a few tries are fine)
-
     return client.post(reverse("portal:track"), {"number": number, "code": code})
 
 

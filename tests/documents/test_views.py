@@ -7,7 +7,7 @@ from documents.kinds import DocumentKind
 from documents.models import CaseDocument, DocumentDelivery
 from petitions.models import CaseView
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403
-from tests.petitions.workflow_helpers import act, reject_reason
+from tests.petitions.workflow_helpers import reject_reason
 from tests.documents.helpers import make_case
 
 pytestmark = pytest.mark.django_db
