@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -59,7 +59,7 @@ from petitions.services.history_import.columns import (
 )
 from petitions.services.history_import.rows import ORG_KEYS, Lookup, row_check
 from petitions.services.history_import.workbooks import error_workbook_write, template_write
-from petitions.services.history_import.writer import Writer
+from petitions.services.history_import.writer import CopyWriter, Writer
 
 logger = logging.getLogger("xf.history_import")
 
@@ -88,6 +88,7 @@ class CheckResult:
     existing: int = 0
     errors: dict = field(default_factory=dict)  # row number → [(column key, message)]
     lookup: object = None
+    plan: dict = field(default_factory=dict)  # (registering org id, year) → cases to number
     excluded: set = field(default_factory=set)  # rows written to the spool but not to import after all
 
     @property
@@ -266,13 +267,14 @@ def rows_check(workbook, *, name, actor, default_org, progress=None, spool=None)
     def check_batch():
         if not batch:
             return
-        sources = {source for _r, _o, source in batch}
+        sources = {source for _r, _o, source, _y in batch}
         present = set(Case.objects.filter(source_number__in=sources).values_list("registered_org_id", "source_number"))
-        for row, org_id, source in batch:
+        for row, org_id, source, year in batch:
             if (org_id, source) in present:
                 result.existing += 1
                 result.valid -= 1
                 result.excluded.add(row)
+                result.plan[(org_id, year)] -= 1
         batch.clear()
 
     try:
@@ -300,9 +302,11 @@ def rows_check(workbook, *, name, actor, default_org, progress=None, spool=None)
             if errors:
                 continue
             result.valid += 1
+            year = timezone.localdate(values["registered_at"]).year
+            result.plan[(org.pk, year)] = result.plan.get((org.pk, year), 0) + 1
             if values.get("first_case"):
-                references.append((number, values["first_case"], org.pk))
-            batch.append((number, org.pk, source))
+                references.append((number, values["first_case"], (org.pk, year)))
+            batch.append((number, org.pk, source, year))
             if spool is not None:
                 spool.add(number, values)  # (organizations become ids: ``org`` is kept above)
             if len(batch) >= DB_BATCH:
@@ -323,7 +327,7 @@ def rows_check(workbook, *, name, actor, default_org, progress=None, spool=None)
 def _check_references(references, file_sources, actor, result):
     """A 初访编号 names a case of the file (its 原编号) or, in the database, a case the importer may
     see (by number or 原编号)."""
-    wanted = {ref for _row, ref, _org in references if ref not in file_sources}
+    wanted = {ref for _row, ref, _key in references if ref not in file_sources}
     known = set()
     wanted = list(wanted)
     for i in range(0, len(wanted), DB_BATCH):
@@ -332,9 +336,10 @@ def _check_references(references, file_sources, actor, result):
         for number, source in qs.filter(Q(number__in=chunk) | Q(source_number__in=chunk)).values_list(
                 "number", "source_number"):
             known.update({number, source})
-    for row, ref, _org in references:
+    for row, ref, plan_key in references:
         if ref in file_sources or ref in known:
             continue
+        result.plan[plan_key] -= 1
         result.add_error(row, "first_case", _("初访编号“%(number)s”既不是本文件中的原编号，也不是本系统中可查到的信访件。") % {
             "number": ref})
         result.valid -= 1
@@ -408,15 +413,18 @@ def history_import(*, path, name, actor=None, default_org=None, only_valid=False
                 "name": name, "count": check.error_rows}, code="row_errors")
         try:
             with transaction.atomic():
-                writer = Writer(actor=actor, system_user=_system_users(), job_id=job.pk if job else None)
-                done = 0
-                for row, values in spool.rows(check.lookup.orgs):
-                    if row in check.excluded:
-                        continue
-                    writer.add(values)
-                    done += 1
-                    if progress is not None and done % DB_BATCH == 0:
-                        progress("import", done, check.valid)
+                rows = (values for row, values in spool.rows(check.lookup.orgs) if row not in check.excluded)
+                options = {"actor": actor, "system_user": _system_users(), "job_id": job.pk if job else None}
+                if connection.vendor == "postgresql":
+                    writer = CopyWriter(**options)
+                    writer.write(rows, plan={k: n for k, n in check.plan.items() if n > 0}, orgs=check.lookup.orgs,
+                                 progress=progress, total=check.valid)
+                else:
+                    writer = Writer(**options)
+                    for done, values in enumerate(rows, start=1):
+                        writer.add(values)
+                        if progress is not None and done % DB_BATCH == 0:
+                            progress("import", done, check.valid)
                 result.created = writer.finish(_resolve_first_case(actor))
                 audit_record(
                     action="case.history_import", actor=actor, request=request, target=job,
@@ -565,7 +573,6 @@ def _error_map(check):
 def job_check_run(job_id):
     """The background check of an uploaded workbook (no write but the job's own row): counts, the
     first errors for the preview and, when there are errors, the error workbook."""
-    close_old_connections()
     job = HistoryImport.objects.select_related("created_by__organization", "org").get(pk=job_id)
     path = _job_path(job)
     progress = _progress_writer(job)
@@ -618,7 +625,6 @@ def job_import_start(*, actor, job, only_valid=False, request=None):
 
 def job_import_run(job_id):
     """The background import of a checked job (``history_import`` with the job's options)."""
-    close_old_connections()
     job = HistoryImport.objects.select_related("created_by__organization", "org").get(pk=job_id)
     path = _job_path(job)
     try:
