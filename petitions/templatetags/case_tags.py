@@ -26,6 +26,7 @@ EVENT_LABELS = {
     "evaluate": _("满意度评价"),
     "issue_document": _("出具文书"),
     "deliver_document": _("文书送达"),
+    "history_import": _("历史数据导入"),
 }
 
 

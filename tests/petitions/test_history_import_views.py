@@ -63,6 +63,8 @@ def test_a_bad_row_is_previewed_marked_in_the_error_workbook_and_blocks_the_impo
     job.refresh_from_db()
     assert (job.state, job.created_count) == (HistoryImportState.DONE, 1)
     assert list(Case.objects.values_list("source_number", flat=True)) == ["H-00001"]
+    detail = triage_client.get(Case.objects.get().get_absolute_url()).content.decode()
+    assert "H-00001" in detail and "历史数据导入" in detail
 
 
 def test_the_corrected_error_workbook_imports(triage_client, orgs, tmp_path, django_capture_on_commit_callbacks):

@@ -168,3 +168,12 @@ def test_the_list_masks_the_number(orgs, client, county_triage, clerk):
     assert Case.objects.get().number in page
     client.force_login(clerk)
     assert client.get(reverse("petitions:sms_inbound_list")).status_code == 403
+
+
+def test_sms_counts_with_the_online_petitions_in_the_statistics(orgs, client):
+    from reports.selectors import CHANNEL_GROUPS, ONLINE_Q
+
+    generic(client, [message()])
+    assert Channel.SMS in {key: channels for key, _label, channels in CHANNEL_GROUPS}["online"]
+    assert Case.objects.filter(ONLINE_Q).count() == 1
+    assert sum(1 for _k, _l, channels in CHANNEL_GROUPS if Channel.SMS in channels) == 1  # counted once
