@@ -15,6 +15,7 @@ Noto CJK fonts of Debian's ``fonts-noto-cjk`` (installed by ``make setup``/``.ci
 WenQuanYi Micro Hei shipped in the repository (``settings.CJK_FONT_PATH``), so a page never shows empty
 boxes. Every font used is subset and embedded in the PDF.
 """
+import atexit
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +50,16 @@ def _stylesheet():
     css = render_to_string("documents/pdf/document.css", {"fallback_font": settings.CJK_FONT_PATH.as_uri(),
                                                          "font_dir": FONT_DIR.as_uri(), "seal_ring": SEAL_RING})
     return CSS(string=css, font_config=_font_config())
+
+
+def _release_fonts():
+    """Drop the cached font configuration while the interpreter still runs: WeasyPrint's finaliser
+    needs its C bindings, which are gone when objects are collected at the very end of shutdown."""
+    _stylesheet.cache_clear()
+    _font_config.cache_clear()
+
+
+atexit.register(_release_fonts)
 
 
 def document_html(*, kind, texts, values, rows=(), petitioner_rows=(), qr_url=""):
