@@ -23,6 +23,12 @@ number masked):
 - then ``register_case`` with the bureau's "短信信访" system account (``sms:<org code>``, holding only
   ``petitions.register_case``, like the portal's "网上信访" account): numbered, held and pooled by the
   bureau, the register event and its audit row, idempotent per message.
+
+The reply with the number and query code is the petitioners' SMS outbox's registration text (the
+documents app sends it on the register event, with retries) when ``PETITIONER_SMS_GATEWAY`` is set;
+otherwise this module sends it once through ``SMS_INBOUND_REPLY_GATEWAY`` (default the staff
+notifications' gateway). Refusals that the sender can mend (empty, format) are answered here, once
+per message, with the expected format.
 """
 import hashlib
 import logging
@@ -87,8 +93,15 @@ def bureau_for(dest):
 
 
 def _reply_gateway():
-    path = _setting("SMS_INBOUND_REPLY_GATEWAY", "") or _setting("NOTIFY_SMS_GATEWAY", "")
+    path = (_setting("SMS_INBOUND_REPLY_GATEWAY", "") or _setting("PETITIONER_SMS_GATEWAY", "")
+            or _setting("NOTIFY_SMS_GATEWAY", ""))
     return import_string(path)() if path else None
+
+
+def _outbox_texts_registrations():
+    """The petitioners' SMS outbox (the documents app, on the register event) already texts the
+    number and query code, with retries, whenever its gateway is configured: then it is the reply."""
+    return bool(_setting("PETITIONER_SMS_GATEWAY", ""))
 
 
 def _send(phone, text, purpose, params):
@@ -167,6 +180,7 @@ def _register(rows, *, phone, bureau, text, key, request):
                                                                    reason="")
     if not getattr(case, "replayed", False):
         logger.info("SMS from %s registered as %s", mask_phone(phone), case.number)
+    if not getattr(case, "replayed", False) and not _outbox_texts_registrations():
         _reply(phone, _("您的信访事项已登记，编号%(number)s，查询码%(code)s。请妥善保管，凭编号和查询码可查询办理进度。") % {
             "number": case.number, "code": case.query_code}, "registration",
             {"number": case.number, "code": case.query_code})

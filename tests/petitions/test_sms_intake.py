@@ -32,6 +32,8 @@ def sms_settings(settings):
     settings.SMS_INBOUND_DEFAULT_BUREAU = "53392201"
     settings.SMS_INBOUND_ROUTES = {"9001": "53390001"}
     settings.SMS_INBOUND_REPLY_GATEWAY = "tests.petitions.test_sms_intake.RecordingGateway"
+    settings.PETITIONER_SMS_GATEWAY = ""  # without the petitioners' outbox this module replies itself
+    settings.NOTIFY_SMS_GATEWAY = ""
     return settings
 
 
@@ -177,3 +179,13 @@ def test_sms_counts_with_the_online_petitions_in_the_statistics(orgs, client):
     assert Channel.SMS in {key: channels for key, _label, channels in CHANNEL_GROUPS}["online"]
     assert Case.objects.filter(ONLINE_Q).count() == 1
     assert sum(1 for _k, _l, channels in CHANNEL_GROUPS if Channel.SMS in channels) == 1  # counted once
+
+
+def test_with_the_petitioner_outbox_the_reply_is_its_registration_text(orgs, client, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.PETITIONER_SMS_GATEWAY = "tests.petitions.test_sms_intake.RecordingGateway"
+    with django_capture_on_commit_callbacks(execute=True):
+        generic(client, [message()])
+    case = Case.objects.get()
+    texts = [t for t in SENT if case.query_code in t[1]]
+    assert len(texts) == 1  # one text with the number and code (the outbox's), never two
