@@ -28,7 +28,6 @@ EXTERNAL_PREFIXES = ("xl/externalLinks/",)
 CONNECTION_PARTS = ("xl/connections.xml",)
 MACRO_PARTS = ("xl/vbaProject.bin",)
 _ROW, _C, _V, _F, _IS = NS + "row", NS + "c", NS + "v", NS + "f", NS + "is"
-_REF = re.compile(r"([A-Z]+)(\d+)$")
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": True}
 
 
@@ -108,6 +107,7 @@ class Workbook:
         if path is None:
             raise XlsxRejected("sheet_missing", sheet=name)
         strings, dates = self.shared_strings, self.date_styles
+        columns = {}
         with self.archive.open(path) as stream:
             context = etree.iterparse(stream, events=("end",), tag=_ROW, **_PARSER_OPTIONS)
             next_row = 1
@@ -122,7 +122,10 @@ class Workbook:
                         continue
                     ref = cell.get("r")
                     if ref:
-                        position = column_index(_REF.match(ref).group(1))
+                        letters = ref.rstrip("0123456789")
+                        position = columns.get(letters)
+                        if position is None:
+                            position = columns[letters] = column_index(letters)
                     value = _cell_value(cell, strings, dates)
                     if value is not None:
                         if position >= len(values):

@@ -34,6 +34,7 @@ COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # per-character pass is skipped for the usual cell.
 NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 NEEDS_CLEANING_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+NOT_ALLOWED = {status: tuple(sorted(STATE_COLUMNS - set(keys))) for status, keys in ALLOWED.items()}
 ORG_KEYS = ("registered_org", "handling_org", "problem_region", "review_org", "review_org_default", "recheck_org",
             "recheck_org_default")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
@@ -214,8 +215,7 @@ def _state_rules(values, errors):
         if values.get(key) in (None, ""):
             errors.append((key, _("办理状态为“%(status)s”时必须填写“%(column)s”。") % {
                 "status": label, "column": BY_KEY[key].header}))
-    allowed = set(ALLOWED[status])
-    for key in STATE_COLUMNS - allowed:
+    for key in NOT_ALLOWED[status]:
         if values.get(key) not in (None, ""):
             errors.append((key, _("办理状态为“%(status)s”的信访件不应填写“%(column)s”，请核对办理状态。") % {
                 "status": label, "column": BY_KEY[key].header}))
