@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 HOME_WIDGETS = "home_widgets"  # fn(user) -> {label, count, url, alert} or None
 HOME_PANELS = "home_panels"  # fn(user) -> dict merged into the home page context
+HOME_SECTIONS = "home_sections"  # fn(request) -> HTML of a section of the home page ("" for none)
 BASE_DATA = "base_data"  # fn() after migrate: reference data every installation needs
 DEMO_DATA = "demo_data"  # fn() -> {name: rows created}; only `manage.py load_demo` calls it
 SEARCH_EXPORT = "search_export"  # fn(request, *, query, form, kind, title) -> the Excel response

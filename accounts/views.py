@@ -182,7 +182,7 @@ def logout_view(request):
 
 
 def home(request):
-    return render(request, "home.html", home_context(request.user))
+    return render(request, "home.html", home_context(request.user, request))
 
 
 # --- own profile -----------------------------------------------------------------------------

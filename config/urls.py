@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
+    path("cockpit/", include("cockpit.urls")),
     path("documents/", include("documents.urls")),
     path("bulletin/", include("bulletin.urls")),
     path("portal/", include("portal.urls")),

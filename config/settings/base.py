@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bulletin",
     "reports",
     "documents",
+    "cockpit",
     "portal",
 ]
 

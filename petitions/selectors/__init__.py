@@ -10,6 +10,7 @@
 Other apps (reports, bulletin, portal) use what this package exports, not the modules inside.
 """
 from petitions.selectors.dictionaries import dictionary_entries_tree
+from petitions.selectors.pool import pool_qs
 from petitions.selectors.visibility import (
     BUSINESS_PERMS, case_get_visible, case_statistics_qs, case_visible_qs, has_case_access, own_assignments_qs,
     scope_q,
@@ -17,5 +18,5 @@ from petitions.selectors.visibility import (
 
 __all__ = [
     "BUSINESS_PERMS", "case_get_visible", "case_statistics_qs", "case_visible_qs", "dictionary_entries_tree", "has_case_access",
-    "own_assignments_qs", "scope_q",
+    "own_assignments_qs", "pool_qs", "scope_q",
 ]

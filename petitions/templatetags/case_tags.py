@@ -27,6 +27,8 @@ EVENT_LABELS = {
     "issue_document": _("出具文书"),
     "deliver_document": _("文书送达"),
     "history_import": _("历史数据导入"),
+    "leader_charge": _("领导包案"),  # cockpit app
+    "leader_charge_end": _("解除包案"),
 }
 
 

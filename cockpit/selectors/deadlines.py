@@ -1,0 +1,145 @@
+"""Deadlines in the cockpit: which units are late (leaders), the pool's age (triage), the
+handler's own deadlines.
+
+Late units: open cases of the jurisdiction (registered in it or assigned into it, the scope of
+``petitions.selectors.scope_q``) whose binding deadline (``Case.current_due``: the statutory one
+or an earlier 督办 deadline) has passed or falls within ``DUE_SOON_DAYS``. Finished cases have no
+current deadline, so the ``current_due`` index yields only the few open ones. Each case is held
+against the unit that must act now: every organization with an open assignment (待受理, 办理中)
+inside the jurisdiction, else the organization holding the case (the bureau, for 待分流, 待批示,
+待审核 and 复查/复核). Confidential cases are counted, as in the statistics; their lists need the
+per-case grant.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+from petitions.domain.deadlines import DUE_SOON_DAYS
+from petitions.models import Assignment, AssignmentStatus, Case
+from petitions.selectors import own_assignments_qs, pool_qs, scope_q
+from petitions.workflow import OPEN_STATUSES
+
+from cockpit.selectors.scope import cases_url
+
+OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
+
+
+@dataclass
+class UnitRow:
+    org_id: int
+    name: str
+    overdue: int = 0
+    soon: int = 0
+    overdue_url: str = ""
+    soon_url: str = ""
+
+
+def late_units(j, today, *, limit=15):
+    """Units with overdue or soon-due open cases, most overdue first, and the totals."""
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    cases = list(Case.objects.filter(scope_q(j.org.path), status__in=sorted(OPEN_STATUSES),
+                                     current_due__lte=horizon)
+                 .values_list("id", "current_due", "holder_org_id"))
+    if not cases:
+        return [], {"overdue": 0, "soon": 0}
+    due = {pk: d for pk, d, _h in cases}
+    units = defaultdict(set)
+    for row in Assignment.objects.filter(case_id__in=list(due), status__in=OPEN_ASSIGNMENT,
+                                         org_path__startswith=j.org.path).values("case_id", "org_id"):
+        units[row["case_id"]].add(row["org_id"])
+    per_unit = defaultdict(lambda: [0, 0])
+    totals = {"overdue": 0, "soon": 0}
+    for pk, d, holder in cases:
+        late = d < today
+        totals["overdue" if late else "soon"] += 1
+        for org_id in units.get(pk) or ({holder} if holder else set()):
+            per_unit[org_id][0 if late else 1] += 1
+    names = dict(OrgUnit.objects.filter(pk__in=list(per_unit)).values_list("id", "name"))
+    rows = [UnitRow(org_id=k, name=names.get(k, "?"), overdue=v[0], soon=v[1],
+                    overdue_url=cases_url(unit=k, state="overdue"), soon_url=cases_url(unit=k, state="soon"))
+            for k, v in per_unit.items()]
+    rows.sort(key=lambda r: (-r.overdue, -r.soon, r.name))
+    return rows[:limit], totals
+
+
+def unit_overdue_counts(j, today):
+    """``{org id: overdue open cases}`` for the warning scan (same attribution as ``late_units``)."""
+    rows, _totals = late_units(j, today, limit=10_000)
+    return {r.org_id: r.overdue for r in rows if r.overdue}
+
+
+# ---------------------------------------------------------------- triage: the pool and today's intake
+
+POOL_AGES = (  # (key, label, lower bound in days, upper bound in days or None)
+    ("0", _("今天"), 0, 0),
+    ("1", _("1–2天"), 1, 2),
+    ("3", _("3–6天"), 3, 6),
+    ("7", _("7–14天"), 7, 14),
+    ("15", _("15天以上"), 15, None),
+)
+
+
+def pool_age_profile(user, today):
+    """The triage pool by days since registration (local days), each bucket linked to its list."""
+    from django.db.models.functions import TruncDate
+
+    rows = pool_qs(user).annotate(day=TruncDate("registered_at")).values("day").annotate(n=Count("pk")).order_by()
+    buckets = {key: 0 for key, *_rest in POOL_AGES}
+    overdue = pool_qs(user).filter(current_due__lt=today).count()
+    for row in rows:
+        age = (today - row["day"]).days
+        for key, _label, low, high in POOL_AGES:
+            if age >= low and (high is None or age <= high):
+                buckets[key] += row["n"]
+                break
+    return [{"key": key, "label": label, "n": buckets[key], "url": cases_url(pool=1, age=key)}
+            for key, label, _low, _high in POOL_AGES], overdue
+
+
+# ---------------------------------------------------------------- handler: his own deadlines
+
+DEADLINE_BUCKETS = (
+    ("overdue", _("已超期")),
+    ("today", _("今天到期")),
+    ("3", _("3天内到期")),
+    ("7", _("7天内到期")),
+    ("later", _("7天以后")),
+)
+
+
+def due_bucket_q(key, today, field="due"):
+    if key == "overdue":
+        return Q(**{f"{field}__lt": today})
+    if key == "today":
+        return Q(**{field: today})
+    if key == "3":
+        return Q(**{f"{field}__gt": today, f"{field}__lte": today + timedelta(days=3)})
+    if key == "7":
+        return Q(**{f"{field}__gt": today + timedelta(days=3), f"{field}__lte": today + timedelta(days=7)})
+    return Q(**{f"{field}__gt": today + timedelta(days=7)})
+
+
+def own_open_assignments(user):
+    """The user's organizations' open assignments, with the deadline that binds the unit now:
+    acceptance while 待受理, handling (extensions included) while 办理中."""
+    from django.db.models import Case as When_, DateField, F, When
+
+    return own_assignments_qs(user).filter(status__in=OPEN_ASSIGNMENT).annotate(due=When_(
+        When(status=AssignmentStatus.PENDING, then=F("acceptance_due")), default=F("handling_due"),
+        output_field=DateField()))
+
+
+def handler_deadlines(user, today):
+    qs = own_open_assignments(user)
+    counts = qs.aggregate(**{key: Count("pk", filter=due_bucket_q(key, today)) for key, _l in DEADLINE_BUCKETS},
+                          pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
+                          accepted=Count("pk", filter=Q(status=AssignmentStatus.ACCEPTED)))
+    buckets = [{"key": key, "label": label, "n": counts[key] or 0, "url": cases_url(mine=1, due=key)}
+               for key, label in DEADLINE_BUCKETS]
+    soonest = list(qs.filter(due__lte=today + timedelta(days=7)).select_related("case", "case__problem")
+                   .order_by("due", "id")[:12])
+    return buckets, soonest, counts

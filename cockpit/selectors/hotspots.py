@@ -1,0 +1,93 @@
+"""Hot spots of a jurisdiction: the rule of ``cockpit.domain.hotspots`` over its areas × 所属问题.
+
+One GROUP BY over the nine seven-day windows (63 days): the window and the area are computed in
+SQL from the registration time and the registering organization (both in the statistics index),
+so at most 9 × areas × 所属问题 rows come back, however many cases there are.
+"""
+from dataclasses import dataclass
+
+from django.db.models import Case as When_, Count, IntegerField, Value, When
+
+from cockpit.domain import hotspots as rule
+from cockpit.selectors.scope import cases_url
+from cockpit.selectors.series import problem_names, registered_between
+from reports.selectors import aware_midnight
+
+
+@dataclass
+class Cell:
+    area_key: str
+    area_label: str
+    problem_id: int
+    problem_label: str
+    problem_parent: str
+    counts: list  # oldest window first, the current window last
+    verdict: rule.Verdict
+    url: str = ""
+
+    @property
+    def count(self):
+        return self.counts[-1]
+
+    @property
+    def baseline(self):
+        return round(self.verdict.expected, 1)
+
+    @property
+    def p_text(self):
+        p = self.verdict.p_value
+        return "<0.0001" if p < 0.0001 else f"{p:.4f}"
+
+    @property
+    def spark(self):
+        """The nine weekly counts as bars of a 90 × 24 inline SVG: ``[(x, y, height, count, current)]``."""
+        top = max(self.counts) or 1
+        bars = []
+        for i, n in enumerate(self.counts):
+            h = max(1, round(22 * n / top)) if n else 0
+            bars.append((i * 10, 24 - h, h, n, i == len(self.counts) - 1))
+        return bars
+
+
+def window_cells(j, today, *, n_windows=rule.BASELINE_WINDOWS + 1):
+    """``{(area key, problem id): [count per window, newest first]}`` for the ``n_windows`` windows
+    ending ``today``, and the windows themselves."""
+    wins = rule.windows(today, n_windows)
+    areas = j.areas
+    bucket = When_(*[When(registered_at__gte=aware_midnight(start), then=Value(i))
+                     for i, (start, _end) in enumerate(wins)], default=Value(n_windows - 1),
+                   output_field=IntegerField())
+    whens = []
+    for i, area in enumerate(areas):
+        ids = j.area_org_ids(area.key)
+        if ids and i:
+            whens.append(When(registered_org_id__in=ids, then=Value(i)))
+    area_expr = When_(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
+    rows = (registered_between(j, wins[-1][0], wins[0][1]).exclude(problem_id=None)
+            .annotate(w=bucket, a=area_expr).values("w", "a", "problem_id").annotate(n=Count("pk")).order_by())
+    cells = {}
+    for row in rows:
+        key = (areas[row["a"]].key, row["problem_id"])
+        counts = cells.setdefault(key, [0] * n_windows)
+        counts[row["w"]] += row["n"]
+    return cells, wins
+
+
+def hotspots(j, today, *, alpha=rule.ALPHA, min_count=rule.MIN_COUNT):
+    """Flagged cells of the current window, most significant first, each with its nine counts."""
+    cells, wins = window_cells(j, today)
+    labels, _tops = problem_names()
+    out = []
+    for (area_key, problem_id), counts in cells.items():
+        verdict = rule.judge(counts[0], counts[1:], alpha=alpha, min_count=min_count)
+        if not verdict.flagged:
+            continue
+        area = j.area_by_key[area_key]
+        name, parent = labels.get(problem_id, (str(problem_id), ""))
+        out.append(Cell(
+            area_key=area_key, area_label=area.label, problem_id=problem_id, problem_label=name,
+            problem_parent=parent, counts=list(reversed(counts)), verdict=verdict,
+            url=cases_url(area=area_key, self=area.is_self, problem=problem_id, **{"from": wins[0][0], "to": wins[0][1]}),
+        ))
+    out.sort(key=lambda c: (c.verdict.p_value, -c.count))
+    return out, wins
