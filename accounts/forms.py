@@ -1,10 +1,13 @@
 """Forms validate input shape only; services apply the rules and write."""
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit
+from accounts.widgets import DateField, TimeField
 
 
 def form_add_service_error(form, exc, *, formsets=None, default_field=None):
@@ -184,9 +187,8 @@ class OrgForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label=_("起始日期"), required=False)
+    date_to = DateField(label=_("截止日期"), required=False)
     username = forms.CharField(label=_("账号"), required=False, max_length=150)
     action = forms.CharField(label=_("事件"), required=False, max_length=50)
     succeeded = forms.ChoiceField(label=_("结果"), required=False,
@@ -203,8 +205,8 @@ class AccessLogFilterForm(forms.Form):
                              help_text=_("须输入完整姓名；按姓名查询的事实记入审计日志。"))
     ip_address = forms.RegexField(label=_("来源地址"), required=False, max_length=45, regex=r"^[0-9A-Fa-f:.]+$",
                                   help_text=_("完整地址，或其开头部分。"))
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label=_("起始日期"), required=False)
+    date_to = DateField(label=_("截止日期"), required=False)
 
 
 
@@ -213,6 +215,37 @@ class TaskForm(forms.Form):
     """任务管理: one personal task."""
 
     title = forms.CharField(label=_("任务内容"), max_length=200)
-    due_date = forms.DateField(label=_("完成期限"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = DateField(label=_("完成期限"), required=False)
+    remind_date = DateField(label=_("提醒日期"), required=False,
+                            help_text=_("到提醒时间后，任务列在首页“我的提醒”中，直到完成"))
+    remind_time = TimeField(label=_("提醒时间"), required=False, help_text=_("不填为当天 09:00"))
     body = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskDaysForm(forms.Form):
+    """任务管理 按日期查看: the days shown (GET); from today to 30 days on unless chosen."""
+
+    DEFAULT_DAYS = 30
+    MAX_DAYS = 366
+
+    start = DateField(label=_("起始日期"), required=False)
+    end = DateField(label=_("截止日期"), required=False)
+    done = forms.BooleanField(label=_("含已完成"), required=False)
+
+    def __init__(self, data=None, *, today, **kwargs):
+        self.today = today
+        if not data:  # first visit: the default period, shown in the inputs
+            data = {"start": today.isoformat(), "end": (today + timedelta(days=self.DEFAULT_DAYS)).isoformat()}
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start = data["start"] = data.get("start") or self.today
+        end = data["end"] = data.get("end") or start + timedelta(days=self.DEFAULT_DAYS)
+        if end < start:
+            self.add_error("end", _("截止日期不能早于起始日期。"))
+        elif (end - start).days > self.MAX_DAYS:
+            self.add_error("end", _("日期范围不能超过一年。"))
+        return data

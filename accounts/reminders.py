@@ -7,17 +7,21 @@ to the audit log (docs/architecture.md §8).
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.exceptions import ServiceError
 from accounts import gateway, hooks
 from accounts.models import Reminder, ReminderKind, User
 
 TASK_SOON_DAYS = 7
+DEFAULT_REMIND_TIME = time(9, 0)  # a reminder date without a time: the start of the office day
+WEEKDAYS = (_lazy("星期一"), _lazy("星期二"), _lazy("星期三"), _lazy("星期四"), _lazy("星期五"), _lazy("星期六"),
+            _lazy("星期日"))
 
 
 def reminders_of(user):
@@ -56,12 +60,36 @@ def notices(user):
     return reminders_of(user).filter(kind=ReminderKind.NOTICE).order_by("is_read", "-created_at")
 
 
-def task_rows(tasks, today):
-    """Attach ``due_day`` (local date) and ``overdue`` to each task of an evaluated list."""
+def task_rows(tasks, today, now=None):
+    """Attach ``due_day`` (local date), ``overdue`` and ``reminding`` (its reminder time has come)
+    to each task of an evaluated list."""
+    now = now or timezone.now()
     for t in tasks:
         t.due_day = timezone.localdate(t.due_at) if t.due_at else None
-        t.overdue = t.due_day is not None and t.due_day < today
+        t.overdue = t.due_day is not None and t.due_day < today and not t.is_read
+        t.reminding = t.remind_at is not None and t.remind_at <= now and not t.is_read
     return tasks
+
+
+def tasks_by_day(user, *, start, end, include_done=False):
+    """任务管理 按日期查看: the user's tasks whose deadline falls on ``start`` … ``end`` (local
+    days), as ``[(day, weekday label, [tasks])]`` for the days that have any, in order; open tasks
+    only unless ``include_done``. Also returns the tasks without a deadline and the number of open
+    tasks due before ``start``."""
+    qs = reminders_of(user).filter(kind=ReminderKind.TASK)
+    if not include_done:
+        qs = qs.filter(is_read=False)
+    today = timezone.localdate()
+    rows = task_rows(list(qs.filter(due_at__gte=_start_of(start), due_at__lt=_end_of(end))
+                          .order_by("due_at", "remind_at", "created_at")), today)
+    days = []
+    for task in rows:
+        if not days or days[-1][0] != task.due_day:
+            days.append((task.due_day, WEEKDAYS[task.due_day.weekday()], []))
+        days[-1][2].append(task)
+    undated = task_rows(list(qs.filter(due_at__isnull=True).order_by("-created_at")[:100]), today)
+    earlier = open_tasks(user).filter(due_at__lt=_start_of(start)).count()
+    return days, undated, earlier
 
 
 def notice_rows(notices):
@@ -75,16 +103,22 @@ def notice_rows(notices):
     return notices
 
 
-def home_items(user, *, today):
-    """The home page's 我的提醒: unread notices and open tasks due within a week or overdue."""
+def home_items(user, *, today, now=None):
+    """The home page's 我的提醒: unread notices, and open tasks due within a week or overdue or
+    whose reminder time (提醒时间) has come (read when the page loads: no background job)."""
+    now = now or timezone.now()
     soon = _end_of(today + timedelta(days=TASK_SOON_DAYS))
-    tasks = task_rows(list(open_tasks(user).filter(due_at__lt=soon)[:10]), today)
+    tasks = task_rows(list(open_tasks(user).filter(Q(due_at__lt=soon) | Q(remind_at__lte=now))[:10]), today, now)
     unread = notice_rows(list(notices(user).filter(is_read=False)[:10]))
     return tasks, unread
 
 
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _end_of(day):
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return _start_of(day + timedelta(days=1))
 
 
 def _due(day):
@@ -92,16 +126,28 @@ def _due(day):
     return None if day is None else _end_of(day) - timedelta(microseconds=1)
 
 
-def task_save(*, user, title, due_date=None, body="", task=None):
+def task_save(*, user, title, due_date=None, body="", task=None, remind_date=None, remind_time=None):
+    """Add or change one of the user's own tasks. ``remind_date`` / ``remind_time`` (提醒时间, local;
+    09:00 when only the date is given) put it among the home page's reminders from then on. A time
+    without a date, or a reminder after the deadline's day, is a ServiceError on the field and
+    nothing is saved."""
     title = (title or "").strip()
     if not title:
         raise ServiceError(_("请填写任务内容。"), field="title")
     if task is not None:
         _own_task(user, task)
+    if remind_time is not None and remind_date is None:
+        raise ServiceError(_("请填写提醒日期。"), field="remind_date", code="remind_date_missing")
+    remind_at = None
+    if remind_date is not None:
+        remind_at = timezone.make_aware(datetime.combine(remind_date, remind_time or DEFAULT_REMIND_TIME))
+        if due_date is not None and remind_date > due_date:
+            raise ServiceError(_("提醒日期不能晚于完成期限。"), field="remind_date", code="remind_after_due")
     with transaction.atomic():
         if task is None:
             task = Reminder(user=user, kind=ReminderKind.TASK)
         task.title, task.body, task.due_at = title[:200], (body or "").strip(), _due(due_date)
+        task.remind_at = remind_at
         task.save()
     return task
 

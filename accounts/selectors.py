@@ -108,5 +108,27 @@ def user_get_visible(user, pk):
         raise Http404
 
 
+def user_record_kinds(user):
+    """What names ``user`` in the system, as the plural names of the record kinds that do: audit
+    rows he wrote, case events, registrations, assignments, reminders, access-log rows, bulletins,
+    files, per-case grants … Found from every foreign key and many-to-many field pointing at the
+    user model (hidden ones included: the audit log's actor has no reverse accessor), so a record
+    kind an app adds later counts without a change here. The account's own role and permission
+    links do not count. One ``EXISTS`` per kind."""
+    own_links = {f.remote_field.through for f in User._meta.many_to_many}
+    kinds = []
+    for rel in User._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
+        model = rel.related_model
+        if model in own_links or model._meta.auto_created:
+            continue  # the role links, and the link tables behind many-to-many fields (counted by those)
+        if model._default_manager.filter(**{rel.field.name: user.pk}).exists():
+            label = str(model._meta.verbose_name_plural)
+            if label not in kinds:
+                kinds.append(label)
+    return kinds
+
+
 def org_subtree_ids(org):
     return OrgUnit.objects.filter(path__startswith=org.path).values_list("id", flat=True)

@@ -18,7 +18,7 @@ from accounts.models import PATH_STEP, OrgUnit, User
 from accounts.reminders import reminders_create
 from accounts.security import clear_failures
 from accounts.text import PhoneError, clean_line, normalise_phone
-from accounts.selectors import perm_q
+from accounts.selectors import perm_q, user_record_kinds
 
 
 def _person_fields(fields):
@@ -326,6 +326,33 @@ def user_update(*, actor, user, request=None, **fields):
         audit_record(action="user.update", actor=actor, target=user, request=request,
                      summary=_("修改用户 %(u)s") % {"u": user.username}, data={"changes": changes})
     return user
+
+
+@transaction.atomic
+def user_delete(*, actor, user, request=None):
+    """Delete an account nothing in the system names: one created by mistake or never used (no
+    login, no case action, registration, assignment, reminder, access-log row, bulletin, file …;
+    ``selectors.user_record_kinds``). An account with records is refused with a ServiceError that
+    lists them: it is deactivated instead (停用), which keeps its history attributed. Never one's
+    own account or a system account. Audit: ``user.delete``."""
+    _require(actor, "accounts.manage_user")
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(_("不能删除自己的账号。"), code="delete_self")
+    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    if is_system_account(user):
+        raise ServiceError(_("系统账号不能删除。"), code="delete_system_account")
+    kinds = user_record_kinds(user)
+    refused = _("账号 %(u)s 已有记录（%(kinds)s），不能删除，否则这些记录将失去办理人；请改为停用该账号。")
+    if kinds:
+        raise ServiceError(refused % {"u": user.username, "kinds": "、".join(kinds)}, code="user_has_records")
+    username, pk, org = user.username, user.pk, user.organization.code if user.organization else None
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, IntegrityError):  # a record written since the check above
+        raise ServiceError(refused % {"u": username, "kinds": _("新写入的记录")}, code="user_has_records")
+    audit_record(action="user.delete", actor=actor, request=request, summary=_("删除用户 %(u)s") % {"u": username},
+                 data={"id": pk, "username": username, "organization": org})
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from accounts.middleware import LOGIN_AT_KEY
 from accounts.forms import (
     AccessLogFilterForm, AuditFilterForm, LoginForm, OrgForm, OtpCodeForm, OtpConfirmForm, PasswordChangeForm,
     ProfileForm,
-    ResetPasswordForm, RoleForm, TaskForm, UserForm, UserRolesForm, form_add_service_error,
+    ResetPasswordForm, RoleForm, TaskDaysForm, TaskForm, UserForm, UserRolesForm, form_add_service_error,
 )
 from accounts.models import AuditLog, User
 from accounts.security import ip_locked_until, record_attempt, remaining_attempts, username_locked_until
@@ -356,6 +356,36 @@ def user_lock(request, pk):
 
 @require_POST
 @permission_required("accounts.manage_user", raise_exception=True)
+def user_active(request, pk):
+    """停用 / 重新启用 an account (the way to retire one that has records)."""
+    target = user_get_visible(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_update(actor=request.user, user=target, request=request, is_active=active)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, (_("已启用用户 %(u)s。") if active else _("已停用用户 %(u)s，该账号不能再登录。")) % {
+            "u": target.username})
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@require_POST
+@permission_required("accounts.manage_user", raise_exception=True)
+def user_delete(request, pk):
+    """删除 an account that has no records; otherwise the refusal says to deactivate it."""
+    target = user_get_visible(request.user, pk)
+    try:
+        services.user_delete(actor=request.user, user=target, request=request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:user_edit", pk=target.pk)
+    messages.success(request, _("已删除用户 %(u)s。") % {"u": target.username})
+    return redirect("accounts:user_list")
+
+
+@require_POST
+@permission_required("accounts.manage_user", raise_exception=True)
 def user_reset_password(request, pk):
     target = user_get_visible(request.user, pk)
     form = ResetPasswordForm(request.POST)
@@ -620,8 +650,10 @@ def reminder_list(request):
 def task_edit(request, pk):
     user = request.user
     task = reminder_services.task_get_own(user, pk)
+    remind = timezone.localtime(task.remind_at) if task.remind_at else None
     initial = {"title": task.title, "body": task.body,
-               "due_date": timezone.localdate(task.due_at) if task.due_at else None}
+               "due_date": timezone.localdate(task.due_at) if task.due_at else None,
+               "remind_date": remind.date() if remind else None, "remind_time": remind.time() if remind else None}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -632,6 +664,20 @@ def task_edit(request, pk):
             messages.success(request, _("任务已保存。"))
             return redirect("accounts:reminders")
     return render(request, "accounts/task_form.html", {"form": form, "task": task, "page_title": _("修改任务")})
+
+
+def task_days(request):
+    """任务管理 按日期查看: the user's tasks grouped by their deadline's day, for a chosen period."""
+    form = TaskDaysForm(request.GET, today=timezone.localdate())
+    days, undated, earlier = [], [], 0
+    if form.is_valid():
+        data = form.cleaned_data
+        days, undated, earlier = reminder_services.tasks_by_day(
+            request.user, start=data["start"], end=data["end"], include_done=data["done"])
+    return render(request, "accounts/task_days.html", {
+        "form": form, "days": days, "undated": undated, "earlier": earlier, "today": timezone.localdate(),
+        "page_title": _("按日期查看任务"),
+        "breadcrumbs": _crumbs((_("任务管理"), "accounts:reminders"), (_("按日期查看"), None))})
 
 
 @require_POST

@@ -42,8 +42,10 @@ def bulletin_list(request):
 def bulletin_detail(request, pk):
     _require_access(request.user)
     bulletin = get_object_or_404(selectors.bulletins_visible(request.user).select_related("publisher_org"), pk=pk)
+    can_edit = selectors.can_edit(request.user, bulletin)
     return render(request, "bulletin/detail.html", {
-        "b": bulletin, "can_edit": selectors.can_edit(request.user, bulletin), "page_title": bulletin.title,
+        "b": bulletin, "can_edit": can_edit, "page_title": bulletin.title,
+        "audience": selectors.audience_label(bulletin) if can_edit else "",
     })
 
 
@@ -55,13 +57,18 @@ def bulletin_edit(request, pk=None):
         bulletin = get_object_or_404(selectors.bulletins_visible(request.user), pk=pk)
         if not selectors.can_edit(request.user, bulletin):
             raise Http404
-    initial = {"kind": bulletin.kind, "title": bulletin.title, "body": bulletin.body} if bulletin else None
-    form = BulletinForm(request.POST or None, request.FILES or None, initial=initial)
+    initial = None
+    if bulletin:
+        initial = {"kind": bulletin.kind, "title": bulletin.title, "body": bulletin.body,
+                   "audience": bulletin.audience, "audience_orgs": [t.org_id for t in bulletin.targets.all()]}
+    form = BulletinForm(request.POST or None, request.FILES or None, initial=initial,
+                        audience_orgs=selectors.audience_org_choices(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             row = services.bulletin_save(actor=request.user, kind=data["kind"], title=data["title"],
                                          body=data["body"], upload=data["upload"], bulletin=bulletin,
+                                         audience=data["audience"], audience_orgs=data["audience_orgs"],
                                          request=request)
         except ServiceError as exc:
             form_add_service_error(form, exc)

@@ -3,15 +3,16 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from accounts.widgets import DateField, FileInput
+
 MAX_UPLOAD_BYTES = 256 * 1024
 
 
 class CalendarDayForm(forms.Form):
     """One day or a block of days as the State Council notice lists them."""
 
-    start = forms.DateField(label=gettext_lazy("日期"), widget=DATE_WIDGET)
-    end = forms.DateField(label=gettext_lazy("至"), required=False, widget=DATE_WIDGET,
+    start = DateField(label=gettext_lazy("日期"))
+    end = DateField(label=gettext_lazy("至"), required=False,
                           help_text=gettext_lazy("连续多天时填写最后一天（含），一次最多31天"))
     is_workday = forms.TypedChoiceField(
         label=gettext_lazy("安排"), coerce=lambda value: value == "1", empty_value=None,
@@ -22,7 +23,7 @@ class CalendarDayForm(forms.Form):
 
 
 class CalendarImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV文件"), help_text=gettext_lazy(
+    file = forms.FileField(label=gettext_lazy("CSV文件"), widget=FileInput(attrs={"accept": ".csv,text/csv"}), help_text=gettext_lazy(
         "每行：日期,是否工作日,名称[,说明]，如 2026-10-01,0,国庆节；1表示上班，0表示休息。UTF-8或GBK编码。"))
 
     def clean_file(self):

@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit
+from accounts.widgets import DateField, FileInput
 
 from petitions import clock
 from petitions.models import Channel, DictEntry, DictKind, IdType, Sex
@@ -29,10 +30,6 @@ from petitions.services.intake import (
 )
 
 PERSON_PREFIX = "petitioners"
-# Dates are typed as text YYYY-MM-DD: the same keystrokes in every browser locale (a native
-# date input's segments follow the browser's locale order), no picker needed.
-DATE_WIDGET = {"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "autocomplete": "off", "maxlength": "10",
-               "class": "date"}
 TERRITORIAL_KINDS = (OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)
 LEVEL_BY_KIND = {OrgKind.TOWNSHIP: "1", OrgKind.COUNTY: "2", OrgKind.PREFECTURE: "3"}  # 上访层次 codes
 
@@ -100,7 +97,7 @@ class DictMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class MultipleFileInput(forms.FileInput):
+class MultipleFileInput(FileInput):
     allow_multiple_selected = True
 
 
@@ -129,10 +126,6 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return files
-
-
-def _date_input():
-    return forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
 
 
 # --- person blocks ------------------------------------------------------------------------------
@@ -228,7 +221,7 @@ class IntakeForm(forms.Form):
     detail_fields = ()
 
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    petition_date = forms.DateField(label=_("信访日期"), widget=_date_input())
+    petition_date = DateField(label=_("信访日期"))
     purpose = DictChoiceField(DictKind.PURPOSE, label=_("信访目的"))
     content = forms.CharField(label=_("反映问题及诉求"), max_length=20000,
                               widget=forms.Textarea(attrs={"rows": 6}),
@@ -359,7 +352,7 @@ class LetterFieldsMixin(forms.Form):
     letter_nature = DictChoiceField(DictKind.LETTER_NATURE, label=_("来信性质"),
                                     widget=QuickSelect(attrs={"class": "js-letter-nature"}))
     signer_count = forms.IntegerField(label=_("来信人数"), min_value=1, max_value=100000, initial=1, required=False)
-    received_at = forms.DateField(label=_("收信时间"), widget=_date_input(), required=False)
+    received_at = DateField(label=_("收信时间"), required=False)
     attachment_kind = DictChoiceField(DictKind.ATTACHMENT_KIND, label=_("附件"), required=False, empty_label="—")
     registration_source = DictChoiceField(DictKind.REG_SOURCE, label=_("登记来源"))
 

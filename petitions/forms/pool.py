@@ -19,9 +19,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import org_scope_choices
+from accounts.widgets import DateField
 
 from petitions.models import Channel, DictEntry, DictKind
-from petitions.forms.intake import DictChoiceField, OrgChoiceField, _date_input
+from petitions.forms.intake import DictChoiceField, OrgChoiceField
 
 YES_NO_ANY = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
 
@@ -83,8 +84,8 @@ def _dictionary_choices():
 
 
 class PoolFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("登记日期从"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
+    date_from = DateField(label=_("登记日期从"), required=False)
+    date_to = DateField(label=_("至"), required=False)
     channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + list(Channel.choices),
                                 widget=PreparedSelect)
     purpose = DictChoiceField(DictKind.PURPOSE, label=_("信访目的"), required=False, empty_label=_("全部"),

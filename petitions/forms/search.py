@@ -3,16 +3,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import org_scope_choices
+from accounts.widgets import DateField
 from petitions.models import Channel, DictEntry, DictKind
 from petitions.selectors.search import ARCHIVE_STATUSES, MAX_QUERY_LENGTH, MAX_TERMS, SORT_CHOICES, YES_NO
 from petitions.workflow import Status
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CaseSearchForm(forms.Form):
@@ -25,8 +19,8 @@ class CaseSearchForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
     q = forms.CharField(label=_("内容关键词"), required=False, max_length=MAX_QUERY_LENGTH,
                         help_text=_("多个词用空格分隔，须同时包含"))
-    date_from = forms.DateField(label=_("登记日期自"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    date_from = DateField(label=_("登记日期自"), required=False)
+    date_to = DateField(label=_("至"), required=False)
     channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + Channel.choices)
     purpose = forms.ModelChoiceField(label=_("信访目的"), required=False, queryset=None, empty_label=_("全部"))
     problem = forms.ModelChoiceField(label=_("所属问题"), required=False, queryset=None, empty_label=_("全部"),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgKind, OrgUnit, User
+from accounts.widgets import DateField, FileInput
 
 from petitions import clock
 from petitions.domain.deadlines import MAX_EXTENSION_DAYS
@@ -16,7 +17,6 @@ from petitions.models import DictEntry, DictKind, HandlingOpinion
 from petitions.selectors.orgs import assignable_orgs, leader_choices, scope_orgs
 from petitions.services.transitions import REVIEW_CONCLUSIONS
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -24,7 +24,7 @@ class OrgChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 2, 0) + obj.name
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(FileInput):
     allow_multiple_selected = True
 
 
@@ -43,7 +43,7 @@ class TargetForm(forms.Form):
     """One receiving organization of a 交办/转办, with its own deadline; one may be 主办."""
 
     org = OrgChoiceField(label=_("承办单位"), queryset=OrgUnit.objects.none(), required=False)
-    deadline = forms.DateField(label=_("办理期限"), required=False, widget=DATE_WIDGET,
+    deadline = DateField(label=_("办理期限"), required=False,
                                help_text=_("不填则为受理之日起60日"))
     is_lead = forms.BooleanField(label=_("主办"), required=False)
 
@@ -108,7 +108,7 @@ class ActionForm(forms.Form):
 
 class ReportLeaderForm(ActionForm):
     leader = forms.ModelChoiceField(label=_("呈报领导"), queryset=User.objects.none())
-    deadline = forms.DateField(label=_("批示期限"), widget=DATE_WIDGET)
+    deadline = DateField(label=_("批示期限"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +227,7 @@ class CloseForm(ActionForm):
 
 
 class SuperviseForm(ActionForm):
-    deadline = forms.DateField(label=_("督办期限"), widget=DATE_WIDGET)
+    deadline = DateField(label=_("督办期限"))
 
 
 FORMS = {
