@@ -101,3 +101,19 @@ def test_another_county_sees_no_job(client, orgs, county_triage, tmp_path, djang
     client.force_login(other)
     assert client.get(reverse("petitions:history_import_job", args=[job.pk])).status_code == 404
     assert client.post(reverse("petitions:history_import_run", args=[job.pk]), {}).status_code == 404
+
+
+def test_files_of_uploads_left_unimported_are_swept(triage_client, orgs, tmp_path, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from petitions.services.history_import import job_error_workbook_path, job_files_sweep
+
+    upload(triage_client, workbook_path(tmp_path, [base_row(1, phone="139123")]), orgs["53392201"],
+           django_capture_on_commit_callbacks)
+    job = HistoryImport.objects.get()
+    assert job_error_workbook_path(job) is not None
+    assert job_files_sweep(now=timezone.now() + timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert job_error_workbook_path(job) is None and job.total_rows == 1

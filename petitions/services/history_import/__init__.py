@@ -37,6 +37,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -69,6 +70,7 @@ SYSTEM_ACTOR_NAME = "历史数据导入"
 PREVIEW_ERRORS = 500  # row errors kept on the job for the preview page
 DB_BATCH = 1000
 STALE_SECONDS = 120  # a job whose worker has not reported for this long was interrupted
+KEEP_DAYS = 7  # an upload never imported (and its error workbook) is deleted after this long
 INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
 __all__ = [
@@ -516,6 +518,25 @@ def _run_later(target, job_id):
     transaction.on_commit(lambda: threading.Thread(target=work, name=f"history-import-{job_id}", daemon=False).start())
 
 
+def job_files_sweep(*, now=None):
+    """Delete the files of uploads left unimported for ``KEEP_DAYS`` (they hold personal data);
+    the job rows stay, with their counts. Returns how many jobs were swept."""
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    old = HistoryImport.objects.filter(updated_at__lt=cutoff).exclude(
+        state__in=[HistoryImportState.CHECKING, HistoryImportState.IMPORTING])
+    swept = 0
+    for job in old.only("id", "stored_name"):
+        found = False
+        for suffix in (".xlsx", ".errors.xlsx", ".progress.json"):
+            path = _job_path(job, suffix)
+            if path.exists():
+                path.unlink(missing_ok=True)
+                found = True
+        swept += found
+    old.filter(has_error_workbook=True).update(has_error_workbook=False)
+    return swept
+
+
 def job_upload(*, actor, upload, org, request=None):
     """Accept an uploaded workbook for checking; return the ``HistoryImport`` (state 检查中).
 
@@ -526,6 +547,7 @@ def job_upload(*, actor, upload, org, request=None):
     _require(actor)
     if org is None or not org.path.startswith(actor.organization.jurisdiction_path):
         raise ServiceError(_("请选择本人管辖范围内的登记机构。"), field="org", code="org_scope")
+    job_files_sweep()
     name = os.path.basename(upload.name or "upload.xlsx")[:200]
     max_bytes = _limits()[0]
     if upload.size and upload.size > max_bytes:
