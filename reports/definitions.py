@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from petitions.models.dictionary import DictKind
 
 from reports import selectors as s
-from reports.tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, Table, pct
+from reports.tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, FormBlock, Table, pct
 
 UNIT = "label"  # key of the first (row label) column
 
@@ -339,8 +339,7 @@ def summary_report(user, scope):
             ("skip", _("越级访"), _("批次"), s.visit_like_batches(s.SKIP_Q), True),
             ("abnormal", _("异常访"), _("批次"), s.count(s.abnormal_q()), True),
         ]),
-        (_("七、办理情况"), [(f"st_{key}", label, _("件"), s.count(Q(status__in=statuses)), True)
-                         for key, label, statuses in s.STATUS_GROUPS]),
+        (_("七、办理情况"), [(f"st_{key}", label, _("件"), s.count(q), True) for key, label, q in s.STATUS_GROUPS]),
     ]
     measures = {key: agg for _h, items in indicators for key, _l, _u, agg, _share in items}
     areas, values = s.aggregate_by_area(base, scope, measures)
@@ -454,29 +453,48 @@ def kpi_ranking(kpi_table, key):
     return table
 
 
+# The statistical form block (docs/reports.md §6): each table's own 表号 and 制表机关. The numbering is
+# this system's (the six tables, then the KPI table); an office that reports on its province's forms
+# puts the province's numbers here.
+FORM_AUTHORITY = _("州信访局")
+
+
 @dataclass(frozen=True)
 class ReportDef:
     slug: str
     title: str
     build: object
     description: str
+    form_number: str = ""
+    form_authority: str = FORM_AUTHORITY
 
 
 REPORTS = (
     ReportDef("visit-levels", _("上访层次统计表"), visit_level_report,
-              _("来访按上访层次（到乡、到县、到州、到省、进京）的批次与人次，含集体访、越级访。")),
+              _("来访按上访层次（到乡、到县、到州、到省、进京）的批次与人次，含集体访、越级访。"),
+              form_number=_("信访统计1表")),
     ReportDef("first-petitions", _("初信初访分类统计表"), first_petition_report,
-              _("初信初访按所属问题和信访目的分类，按信访形式分列。")),
+              _("初信初访按所属问题和信访目的分类，按信访形式分列。"), form_number=_("信访统计2表")),
     ReportDef("bureau-data", _("地方信访工作机构信访数据统计表"), bureau_data_report,
-              _("各地区信访总量、信访形式、集体访、初重信访、越级访与办结情况。")),
+              _("各地区信访总量、信访形式、集体访、初重信访、越级访与办结情况。"), form_number=_("信访统计3表")),
     ReportDef("problem-ranking", _("所属问题内容排行表"), problem_ranking_report,
-              _("所属问题按件次排名，含占比、来访批次人次与环比。")),
+              _("所属问题按件次排名，含占比、来访批次人次与环比。"), form_number=_("信访统计4表")),
     ReportDef("abnormal-visits", _("群众异常访统计表"), abnormal_visit_report,
-              _("有《条例》第二十六条所列行为的信访，按地区和行为类型统计。")),
+              _("有《条例》第二十六条所列行为的信访，按地区和行为类型统计。"), form_number=_("信访统计5表")),
     ReportDef("summary", _("信访数据统计表总表"), summary_report,
-              _("全部指标按地区分列的总表。")),
+              _("全部指标按地区分列的总表。"), form_number=_("信访统计6表")),
 )
 REPORT_BY_SLUG = {r.slug: r for r in REPORTS}
+KPI_FORM = ReportDef("kpi", _("信访工作考核指标"), kpi_report, "", form_number=_("信访统计7表"))
+KPI_RANKING_FORM_NUMBER = _("信访统计7表附表")
+
+
+def form_block(definition, scope, *, signers, report_date, number=None):
+    """The form block of ``definition``'s table for ``scope``: 填报单位 is the scope's organization;
+    ``signers`` (``selectors.Signers``) the statistician's saved 单位负责人 and 填表人."""
+    return FormBlock(number=str(number or definition.form_number), authority=str(definition.form_authority),
+                     unit=scope.org.name, unit_head=signers.unit_head, preparer=signers.preparer,
+                     report_date=report_date)
 
 
 # ---------------------------------------------------------------- charts (§5)

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -64,6 +65,7 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+RIGHT_TEXT = Alignment(horizontal="right", vertical="center", wrap_text=True)
 PERCENT_FORMAT = "0.0%"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -157,6 +159,43 @@ def _title_rows(ws, *, title, subtitle, width):
     ws.cell(2, 1).alignment = LEFT
 
 
+def _merged_text(ws, row, first, last, text, *, align=LEFT, font=SUBTITLE_FONT):
+    cell = ws.cell(row, first)
+    set_cell(cell, text)
+    cell.font, cell.alignment = font, align
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    return cell
+
+
+def form_lines(form):
+    """The form block's lines: (top left, top right) pairs above the table, the sign-off below.
+    A name not given leaves a blank to sign by hand."""
+    blank = "\u3000" * 6
+
+    def item(label, value):
+        return f"{label}：{value}"
+
+    above = [(item(_("填报单位"), form.unit), item(_("表号"), form.number)),
+             ("", item(_("制表机关"), form.authority))]
+    below = "\u3000" * 4
+    below = below.join([item(_("单位负责人"), form.unit_head or blank), item(_("填表人"), form.preparer or blank),
+                        item(_("报出日期"), form.date_text() or blank)])
+    return above, below
+
+
+def _form_head(ws, table, width):
+    """Rows 2–3 of a report with a form block: period and scope, 填报单位 on the left; 表号 and
+    制表机关 on the right (as the statistical forms print them). Returns the next free row."""
+    above, _below = form_lines(table.form)
+    split = width - max(1, width // 3)  # the right third holds 表号 / 制表机关
+    _merged_text(ws, 2, 1, split, table.subtitle)
+    _merged_text(ws, 2, split + 1, width, above[0][1], align=RIGHT_TEXT)
+    _merged_text(ws, 3, 1, split, above[0][0])
+    _merged_text(ws, 3, split + 1, width, above[1][1], align=RIGHT_TEXT)
+    return 4
+
+
 def table_workbook(*tables):
     """Formatted workbook of ``reports.tables.Table`` objects (the ones the page renders), one sheet each."""
     wb = Workbook()
@@ -169,8 +208,14 @@ def table_workbook(*tables):
 def write_table_sheet(ws, table):
     """Write one ``Table`` into an empty normal-mode worksheet ``ws``."""
     width = len(table.leaves)
-    _title_rows(ws, title=table.title, subtitle=table.subtitle, width=width)
-    top = 3
+    if table.form is not None:
+        ws.append([table.title])
+        _merged_text(ws, 1, 1, width, table.title, align=CENTER, font=TITLE_FONT)
+        ws.row_dimensions[1].height = 30
+        top = _form_head(ws, table, width)
+    else:
+        _title_rows(ws, title=table.title, subtitle=table.subtitle, width=width)
+        top = 3
     header = table.header_rows()
     for r, cells in enumerate(header):
         for cell in cells:
@@ -210,6 +255,10 @@ def write_table_sheet(ws, table):
         texts = [table.display(leaf, row.cells[i - 1]) for row in table.rows]
         label_width = min(text_width(str(leaf.label)) + 2, HEADER_WRAP)
         ws.column_dimensions[get_column_letter(i)].width = max(fitted_width(texts), label_width)
+    if table.form is not None:
+        ws.append([None])
+        _merged_text(ws, ws.max_row, 1, width, form_lines(table.form)[1])
+        ws.row_dimensions[ws.max_row].height = 24
     for note in table.notes:
         ws.append([str(note)])
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)

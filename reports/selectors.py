@@ -26,6 +26,7 @@ from petitions.models.dictionary import DictKind
 from petitions.models.workflow import Satisfaction
 from petitions.selectors import case_statistics_qs
 from petitions.workflow import DONE_STATUSES, OPEN_STATUSES, REFUSED_STATUSES, Status
+from reports.models import ReportSigners
 
 SOURCE_DIRECT = "direct"
 SOURCE_REFERRAL = "referral"
@@ -60,13 +61,28 @@ FIRST_Q = Q(is_repeat=False)
 SKIP_Q = Q(is_skip_level=True)
 ONLINE_Q = Q(channel__in=(Channel.ONLINE, Channel.SMS))
 DONE_STATUSES = tuple(sorted(DONE_STATUSES))
-STATUS_GROUPS = (
-    ("open", _("在办"), tuple(sorted(OPEN_STATUSES))),
-    ("answered", _("已答复"), (Status.ANSWERED,)),
-    ("closed", _("已办结（含归档）"), (Status.CLOSED, Status.ARCHIVED)),
-    ("rejected", _("不予受理/不再受理"), tuple(sorted(REFUSED_STATUSES))),
-)
 REFUSED_STATUSES = tuple(sorted(REFUSED_STATUSES))
+# A refused case (不予受理/不再受理) is often archived later, and stays a refusal in the statistics.
+# An archived case was refused exactly when it was never answered: 已办结 follows only 已答复 (and
+# 当面答复 at registration), both of which set ``answered_at``, while a refusal ends the matter
+# without an answer. ``answered_at`` is in the statistics index, so the test needs no join with the
+# events (docs/reports.md §2, 办理情况).
+# A matter routed out of the petition procedure (转送政法机关、纪检监察机关, 导入法定途径) is not
+# answered either; its ``outcome`` (also in the statistics index) tells it apart.
+ARCHIVED_REFUSAL_Q = Q(status=Status.ARCHIVED, answered_at__isnull=True, outcome="")
+REFUSED_Q = Q(status__in=REFUSED_STATUSES) | ARCHIVED_REFUSAL_Q
+ROUTED_Q = Q(status=Status.ROUTED_OUT) | Q(status=Status.ARCHIVED, outcome__in=sorted(ROUTED_OUTCOMES))
+STATUS_GROUPS = (
+    ("open", _("在办"), Q(status__in=sorted(OPEN_STATUSES))),
+    ("answered", _("已答复"), Q(status=Status.ANSWERED)),
+    ("closed", _("已办结（含归档）"), Q(status=Status.CLOSED) | Q(status=Status.ARCHIVED, answered_at__isnull=False)),
+    ("rejected", _("不予受理/不再受理"), REFUSED_Q),
+    ("routed", _("转出其他途径"), ROUTED_Q),
+)
+# Groups shown only when some case is in them (the 总表 keeps its usual rows otherwise).
+OPTIONAL_STATUS_GROUPS = frozenset({"routed"})
+# Decisions on acceptance made by an event rather than by an organization's 受理: the refusals and
+# routing out of the petition procedure (条例第二十二条: 15 days to route).
 REFUSAL_ACTIONS = ("reject", "not_reaccept")
 # 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
 PERSONS = Coalesce("visitor_count", Value(1))
@@ -138,6 +154,22 @@ class Area:
 
 def can_view_statistics(user):
     return user.is_authenticated and user.has_perm("reports.view_statistics")
+
+
+@dataclass(frozen=True)
+class Signers:
+    """The sign-off names under a user's reports: 单位负责人 and 填表人."""
+
+    unit_head: str = ""
+    preparer: str = ""
+
+
+def report_signers(user):
+    """The names ``user`` saved for his reports; before he saves any, 填表人 is his own name."""
+    row = ReportSigners.objects.filter(user_id=user.pk).first()
+    if row is None:
+        return Signers(preparer=user.display_name)
+    return Signers(unit_head=row.unit_head, preparer=row.preparer)
 
 
 def statistics_root(user):

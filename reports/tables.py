@@ -6,12 +6,14 @@ rounded to one decimal of a percent (``pct``), so ``12.3%`` on the page and ``0.
 0.123 in Excel are the same number.
 """
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 ROW_DATA = "data"
 ROW_SUBTOTAL = "subtotal"
 ROW_TOTAL = "total"
 ROW_GROUP = "group"  # a heading row inside the body (e.g. "二、按信访形式"); no numbers
+WIDE_COLUMNS = 14
 
 
 def pct(part, whole):
@@ -67,6 +69,23 @@ class Row:
 
 
 @dataclass
+class FormBlock:
+    """The statistical form block every report carries on screen, on paper and in Excel: its
+    identification above the table (表号, 制表机关, 填报单位) and the sign-off below it (单位负责人,
+    填表人, 报出日期). Empty names print as blank lines to be signed by hand."""
+
+    number: str
+    authority: str
+    unit: str = ""
+    unit_head: str = ""
+    preparer: str = ""
+    report_date: date = None
+
+    def date_text(self):
+        return f"{self.report_date.year}年{self.report_date.month}月{self.report_date.day}日" if self.report_date else ""
+
+
+@dataclass
 class Table:
     title: str
     subtitle: str
@@ -75,6 +94,7 @@ class Table:
     notes: list = field(default_factory=list)
     sheet_name: str = "报表"
     row_header: bool = True  # the first column labels the row (frozen in Excel)
+    form: FormBlock = None  # the statistical form block (set by the page from the report's definition)
 
     @property
     def leaves(self):
@@ -82,6 +102,12 @@ class Table:
         for col in self.columns:
             out.extend(col.leaves)
         return out
+
+    @property
+    def is_wide(self):
+        """More columns than fit a 1366-pixel screen or A4 landscape at the normal size: the page
+        sets such a table tighter (and never below 8 pt in print)."""
+        return len(self.leaves) > WIDE_COLUMNS
 
     def header_rows(self):
         """Rows of ``HeaderCell`` for a grid header: parents span their leaves, leaves span down."""

@@ -1,20 +1,32 @@
 """Statistics pages: HTTP in, selectors/definitions, HTML, image or Excel out."""
 import hashlib
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.exceptions import ServiceError
+from accounts.forms import form_add_service_error
 from petitions.selectors.search import export_rows
 from reports import charts, exporters, services
 from reports.case_export import case_export_response
-from reports.definitions import CHARTS, REPORT_BY_SLUG, REPORTS, chart_data, chart_set, kpi_ranking, kpi_report
-from reports.forms import KpiForm, ScopeForm
+from reports.definitions import (
+    CHARTS, KPI_FORM, KPI_RANKING_FORM_NUMBER, REPORT_BY_SLUG, REPORTS, chart_data, chart_set, form_block,
+    kpi_ranking, kpi_report,
+)
+from reports.forms import KpiForm, ReportForm, ScopeForm, SignersForm
+from reports.procedure_reports import PROCEDURE_REPORTS
+from reports.selectors import report_signers
+
+# The six tables and those of the procedures (docs/reports.md §3.7–3.8), in their form numbers' order.
+ALL_REPORTS = REPORTS + PROCEDURE_REPORTS
+ALL_REPORTS_BY_SLUG = {**REPORT_BY_SLUG, **{r.slug: r for r in PROCEDURE_REPORTS}}
 
 STAT_PERM = "reports.view_statistics"
 CHART_CACHE_SECONDS = 300
@@ -33,27 +45,51 @@ def _breadcrumbs(*items):
     return [(_("生成报表"), reverse("reports:index"))] + list(items)
 
 
+def _signers(request):
+    """The sign-off form of a report page and the names saved. A POST saves the names
+    (post/redirect/get back to the same report); returns ``(form, saved, redirect or None)``."""
+    saved = report_signers(request.user)
+    if request.method != "POST":
+        return SignersForm(initial={"unit_head": saved.unit_head, "preparer": saved.preparer}), saved, None
+    form = SignersForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_signers_save(actor=request.user, request=request, **form.cleaned_data)
+        except ServiceError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, _("单位负责人和填表人已保存，本人以后的报表都将使用。"))
+            return form, saved, redirect(request.get_full_path())
+    return form, saved, None
+
+
 @require_GET
 @permission_required(STAT_PERM, raise_exception=True)
 def index(request):
     """List of the six reports, the KPI table and the charts."""
-    reports = [{"title": r.title, "description": r.description, "url": reverse("reports:report", args=[r.slug])}
-               for r in REPORTS]
+    reports = [{"title": r.title, "description": r.description, "number": r.form_number,
+                "url": reverse("reports:report", args=[r.slug])} for r in ALL_REPORTS]
     return render(request, "reports/index.html", {
-        "reports": reports, "page_title": _("生成报表"), "breadcrumbs": [(_("生成报表"), "")]})
+        "reports": reports, "kpi_number": KPI_FORM.form_number,
+        "page_title": _("生成报表"), "breadcrumbs": [(_("生成报表"), "")]})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required(STAT_PERM, raise_exception=True)
 def report(request, slug):
-    """One report for the chosen period, source and scope; ``?export=xlsx`` downloads it."""
-    definition = REPORT_BY_SLUG.get(slug)
+    """One report for the chosen period, source and scope with its statistical form block;
+    ``?export=xlsx`` downloads it; a POST saves the sign-off names."""
+    definition = ALL_REPORTS_BY_SLUG.get(slug)
     if definition is None:
         raise Http404
-    form = ScopeForm(request.user, request.GET)
+    signers_form, signers, done = _signers(request)
+    if done:
+        return done
+    form = ReportForm(request.user, request.GET)
     table = None
     if form.is_valid():
         table = definition.build(request.user, form.scope())
+        table.form = form_block(definition, form.scope(), signers=signers, report_date=form.cleaned_data["report_date"])
         if _want_export(request):
             services.export_record(actor=request.user, kind=f"report:{slug}", title=table.title,
                                    filters={"period": form.scope().period.label(), "org": form.scope().org.code,
@@ -62,21 +98,29 @@ def report(request, slug):
                 table, filename=exporters.export_filename(table.title, suffix=form.scope().org.name))
     return render(request, "reports/report.html", {
         "form": form, "table": table, "definition": definition, "page_title": definition.title,
-        "can_export": request.user.has_perm(EXPORT_PERM),
+        "signers_form": signers_form, "can_export": request.user.has_perm(EXPORT_PERM),
         "query": form.query_string() if table is not None else "",
         "breadcrumbs": _breadcrumbs((definition.title, "")),
     })
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required(STAT_PERM, raise_exception=True)
 def kpi(request):
-    """KPIs per organization and a ranking by the chosen KPI; ``?export=xlsx`` downloads both."""
+    """KPIs per organization and a ranking by the chosen KPI, with the form block;
+    ``?export=xlsx`` downloads both; a POST saves the sign-off names."""
+    signers_form, signers, done = _signers(request)
+    if done:
+        return done
     form = KpiForm(request.user, request.GET)
     table = ranking = None
     if form.is_valid():
         table = kpi_report(request.user, form.scope())
         ranking = kpi_ranking(table, form.cleaned_data["rank_by"])
+        day = form.cleaned_data["report_date"]
+        table.form = form_block(KPI_FORM, form.scope(), signers=signers, report_date=day)
+        ranking.form = form_block(KPI_FORM, form.scope(), signers=signers, report_date=day,
+                                  number=KPI_RANKING_FORM_NUMBER)
         if _want_export(request):
             services.export_record(actor=request.user, kind="report:kpi", title=table.title,
                                    filters={"period": form.scope().period.label(), "org": form.scope().org.code,
@@ -85,7 +129,7 @@ def kpi(request):
                 table, ranking, filename=exporters.export_filename(table.title, suffix=form.scope().org.name))
     return render(request, "reports/kpi.html", {
         "form": form, "table": table, "ranking": ranking, "page_title": _("考核指标"),
-        "can_export": request.user.has_perm(EXPORT_PERM),
+        "signers_form": signers_form, "can_export": request.user.has_perm(EXPORT_PERM),
         "query": form.query_string() if table is not None else "",
         "breadcrumbs": _breadcrumbs((_("考核指标"), "")),
     })
