@@ -28,27 +28,3 @@ class ReportSigners(models.Model):
     class Meta:
         verbose_name = _("报表签署人")
         verbose_name_plural = _("报表签署人")
-
-
-class AnnualReport(models.Model):
-    """信访情况年度报告 (条例第四十一条) of one organization's scope for one year: the editable text
-    sections, kept with the figures as they were computed when the text was last saved (what went
-    upwards does not change when later corrections arrive; 重新统计 takes a new snapshot)."""
-
-    org = models.ForeignKey("accounts.OrgUnit", verbose_name=_("报告单位"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"))
-    overview = models.TextField(_("信访总体情况"), blank=True)
-    areas_text = models.TextField(_("信访事项涉及领域"), blank=True)
-    organs_text = models.TextField(_("被反映较多的机关、单位"), blank=True)
-    routing_text = models.TextField(_("转送、交办、督办情况"), blank=True)
-    suggestions_text = models.TextField(_("意见建议及采纳情况"), blank=True)
-    figures = models.JSONField(_("统计数据"), default=dict, blank=True)
-    figures_at = models.DateTimeField(_("统计时间"), null=True, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT,
-                                   related_name="+")
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("信访情况年度报告")
-        verbose_name_plural = _("信访情况年度报告")
-        constraints = [models.UniqueConstraint(fields=["org", "year"], name="annualreport_unique_org_year")]

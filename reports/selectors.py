@@ -67,22 +67,14 @@ REFUSED_STATUSES = tuple(sorted(REFUSED_STATUSES))
 # 当面答复 at registration), both of which set ``answered_at``, while a refusal ends the matter
 # without an answer. ``answered_at`` is in the statistics index, so the test needs no join with the
 # events (docs/reports.md §2, 办理情况).
-# A matter routed out of the petition procedure (转送政法机关、纪检监察机关, 导入法定途径) is not
-# answered either; its ``outcome`` (also in the statistics index) tells it apart.
-ARCHIVED_REFUSAL_Q = Q(status=Status.ARCHIVED, answered_at__isnull=True, outcome="")
+ARCHIVED_REFUSAL_Q = Q(status=Status.ARCHIVED, answered_at__isnull=True)
 REFUSED_Q = Q(status__in=REFUSED_STATUSES) | ARCHIVED_REFUSAL_Q
-ROUTED_Q = Q(status=Status.ROUTED_OUT) | Q(status=Status.ARCHIVED, outcome__in=sorted(ROUTED_OUTCOMES))
 STATUS_GROUPS = (
     ("open", _("在办"), Q(status__in=sorted(OPEN_STATUSES))),
     ("answered", _("已答复"), Q(status=Status.ANSWERED)),
     ("closed", _("已办结（含归档）"), Q(status=Status.CLOSED) | Q(status=Status.ARCHIVED, answered_at__isnull=False)),
     ("rejected", _("不予受理/不再受理"), REFUSED_Q),
-    ("routed", _("转出其他途径"), ROUTED_Q),
 )
-# Groups shown only when some case is in them (the 总表 keeps its usual rows otherwise).
-OPTIONAL_STATUS_GROUPS = frozenset({"routed"})
-# Decisions on acceptance made by an event rather than by an organization's 受理: the refusals and
-# routing out of the petition procedure (条例第二十二条: 15 days to route).
 REFUSAL_ACTIONS = ("reject", "not_reaccept")
 # 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
 PERSONS = Coalesce("visitor_count", Value(1))
