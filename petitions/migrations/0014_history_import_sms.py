@@ -131,3 +131,25 @@ def grant_to_triage(apps, schema_editor):
 Migration.operations.append(migrations.RunPython(grant_to_triage, migrations.RunPython.noop))
 Migration.dependencies.append(("contenttypes", "0002_remove_content_type_name"))
 Migration.dependencies.append(("auth", "0012_alter_user_first_name_max_length"))
+
+
+def restore_search_triggers(apps, schema_editor):
+    """SQLite rebuilds petitions_case for the operations above (a new column, a constraint, the
+    channel choices), which drops the triggers that keep the FTS5 search table in step (0003):
+    create them again, as 0003 wrote them."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    schema_editor.execute(
+        "CREATE TRIGGER IF NOT EXISTS petitions_case_fts_ai AFTER INSERT ON petitions_case BEGIN "
+        "DELETE FROM petitions_case_fts WHERE rowid = new.id; "
+        "INSERT INTO petitions_case_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END")
+    schema_editor.execute(
+        "CREATE TRIGGER IF NOT EXISTS petitions_case_fts_au AFTER UPDATE OF search_tokens ON petitions_case BEGIN "
+        "DELETE FROM petitions_case_fts WHERE rowid = old.id; "
+        "INSERT INTO petitions_case_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END")
+    schema_editor.execute(
+        "CREATE TRIGGER IF NOT EXISTS petitions_case_fts_ad AFTER DELETE ON petitions_case BEGIN "
+        "DELETE FROM petitions_case_fts WHERE rowid = old.id; END")
+
+
+Migration.operations.append(migrations.RunPython(restore_search_triggers, migrations.RunPython.noop))

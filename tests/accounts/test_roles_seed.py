@@ -23,7 +23,7 @@ def test_the_role_table_is_as_designed(db):
         "安全审计员": {"accounts.role_auditor", "accounts.view_audit"},
         "登记员": {"petitions.register_case", "petitions.view_pii"},
         "分流员": {"petitions.triage_case", "petitions.register_case", "petitions.view_pii", "petitions.export_case",
-                "petitions.exchange_package"},
+                "petitions.exchange_package", "petitions.import_history"},
         "领导": {"petitions.instruct_case", "petitions.supervise_case", "petitions.export_case",
                "reports.view_statistics"},
         "承办人": {"petitions.handle_case", "petitions.view_pii"},
