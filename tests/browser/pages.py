@@ -425,3 +425,121 @@ class ReviewQueuePage(BasePage):
 __all__ = ["ActionPage", "BasePage", "CaseDetailPage", "DictionaryPage", "HomePage", "InboxPage", "KeyboardForm",
            "LeaderPage", "LoginPage", "PasswordChangePage", "PoolPage", "RegisterVisitPage", "ReviewQueuePage",
            "UserFormPage", "UserListPage", "expect", "shot"]
+
+
+# --- statistics, Chinese inputs, user removal, bulletin audience -------------------------------
+
+class ReportPage(BasePage):
+    """One statistical report (or the KPI page) with its form block and sign-off form."""
+    path = "/reports/"
+
+    def open_report(self, title):
+        self.page.goto(self.path)
+        self.page.get_by_role("link", name=title, exact=True).click()
+        self.page.wait_for_load_state()
+        return self
+
+    def query(self, **values):
+        for name, value in values.items():
+            self.page.fill(f"form.filters #id_{name}", value)
+            self.page.keyboard.press("Escape")  # close the calendar over the next field
+        self.page.locator("form.filters button.btn-primary", has_text="统计").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def save_signers(self, *, unit_head, preparer):
+        self.page.fill("#report-signers #id_unit_head", unit_head)
+        self.page.fill("#report-signers #id_preparer", preparer)
+        self.page.locator("#report-signers button", has_text="保存签署人").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def form_block(self):
+        """表号 / 制表机关 (top right), 填报单位 (left) and the sign-off line of the first table."""
+        head = self.page.locator(".report-head").first
+        return {
+            "id": [t.strip() for t in head.locator(".form-id > div").all_inner_texts()],
+            "unit": head.locator(".form-unit").inner_text().strip(),
+            "sign": self.page.locator(".form-sign").first.inner_text().strip(),
+        }
+
+    def print_pdf(self, path):
+        """What 打印 puts on paper: the print stylesheet on the page's own A4 landscape size."""
+        self.page.emulate_media(media="print")
+        self.page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+        self.page.emulate_media(media="screen")
+        return path
+
+    def export_xlsx(self, path):
+        with self.page.expect_download() as download:
+            self.page.get_by_role("link", name="导出Excel").click()
+        download.value.save_as(str(path))
+        return path
+
+
+class DateInput:
+    """A date field with the Chinese calendar (accounts/widgets.py, static/js/datepicker.js)."""
+
+    def __init__(self, page: Page, selector):
+        self.page, self.selector = page, selector
+
+    def open_calendar(self):
+        self.page.click(self.selector)
+        calendar = self.page.locator(".air-datepicker.-active-")
+        calendar.wait_for()
+        return calendar
+
+    def pick_today(self):
+        self.open_calendar().get_by_text("今天", exact=True).click()
+        expect(self.page.locator(self.selector)).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        return self.page.input_value(self.selector)
+
+
+class TaskPage(BasePage):
+    path = "/accounts/tasks/"
+
+    def add(self, title):
+        self.page.fill("#id_title", title)
+        self.page.locator("#task-add button", has_text="添加任务").click()
+        self.page.wait_for_load_state()
+        return self
+
+
+class UserRetirePage(BasePage):
+    """The 停用或删除 panel of a user's edit page."""
+
+    def open_user(self, username):
+        UserListPage(self.page).open()
+        self.page.get_by_role("link", name=username, exact=True).click()
+        self.page.wait_for_load_state()
+        return self
+
+    def press(self, label):
+        self.page.locator("#user-retire button", has_text=label).click()
+        self.page.wait_for_load_state()
+        return self
+
+
+class BulletinFormPage(BasePage):
+    path = "/bulletin/new/"
+
+    def publish(self, *, title, audience, orgs=(), body="请各单位做好节日期间的值班安排。"):
+        self.page.fill("#id_title", title)
+        self.page.fill("#id_body", body)
+        self.page.get_by_label(audience, exact=True).check()
+        for name in orgs:
+            self.page.locator("#id_audience_orgs label", has_text=name).filter(
+                has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).locator("input").check()
+        self.page.locator("main form button.btn-primary", has_text="发布").click()
+        self.page.wait_for_load_state()
+        return self
+
+
+class BulletinListPage(BasePage):
+    path = "/bulletin/"
+
+    def titles(self):
+        return [t.strip() for t in self.page.locator("#bulletin-table tbody td:nth-child(2) a").all_inner_texts()]
+
+
+__all__ += ["BulletinFormPage", "BulletinListPage", "DateInput", "ReportPage", "TaskPage", "UserRetirePage"]
