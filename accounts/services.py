@@ -307,6 +307,7 @@ def system_account_ensure(*, username, organization, real_name, permissions=()):
     return User.objects.select_related("organization").get(pk=user.pk)
 
 
+@transaction.atomic
 def user_update(*, actor, user, request=None, **fields):
     """Update an account's profile fields (roles are ``user_roles_set``'s). Audit: ``user.update``
     with the changes."""
@@ -338,7 +339,7 @@ def user_delete(*, actor, user, request=None):
     _require(actor, "accounts.manage_user")
     if actor is not None and actor.pk == user.pk:
         raise ServiceError(_("不能删除自己的账号。"), code="delete_self")
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     if is_system_account(user):
         raise ServiceError(_("系统账号不能删除。"), code="delete_system_account")
     kinds = user_record_kinds(user)
