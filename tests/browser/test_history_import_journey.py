@@ -1,7 +1,8 @@
 """数据导入 end to end: the county's triage officer downloads the template, fills it with a bad row,
-uploads it and watches the check's progress bar (the background thread of production, not the
-tests' inline mode); the preview names the bad cell; the error workbook marks it; the corrected
-workbook imports with its progress bar; the case is found in 信访查询 by its old number."""
+uploads it and (on PostgreSQL, with the background thread of production rather than the tests' inline
+mode) watches the check's progress bar; the preview names the bad cell; the error workbook marks it;
+the corrected workbook imports; the case is found in 信访查询 by its old number. On SQLite the page
+works within the request (one writer: a background import would lock out the session writes)."""
 import openpyxl
 import pytest
 

@@ -504,8 +504,10 @@ def job_progress(job):
 
 def _run_later(target, job_id):
     """Run ``target(job_id)`` after the current transaction commits: in a background thread, or
-    in the same request with ``HISTORY_IMPORT_INLINE`` (tests)."""
-    if getattr(settings, "HISTORY_IMPORT_INLINE", False):
+    in the same request with ``HISTORY_IMPORT_INLINE`` (tests) and on SQLite (development), which
+    allows one writer: an import's transaction there would lock every request that saves its
+    session until it commits."""
+    if getattr(settings, "HISTORY_IMPORT_INLINE", False) or connection.vendor == "sqlite":
         transaction.on_commit(lambda: target(job_id))
         return
 
