@@ -189,3 +189,9 @@ def test_with_the_petitioner_outbox_the_reply_is_its_registration_text(orgs, cli
     case = Case.objects.get()
     texts = [t for t in SENT if case.query_code in t[1]]
     assert len(texts) == 1  # one text with the number and code (the outbox's), never two
+
+
+def test_the_internet_side_instance_serves_the_callback(orgs, client, settings):
+    settings.ROOT_URLCONF = "config.urls_portal"
+    assert generic(client, [message()]).status_code == 200
+    assert Case.objects.get().channel == Channel.SMS
