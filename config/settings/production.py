@@ -58,8 +58,6 @@ AUDIT_SIGNING_KEY_PATH = Path(env("AUDIT_SIGNING_KEY_PATH"))
 AUDIT_CREATE_MISSING_KEYS = False  # a missing key is an error, never silently a new one
 AUDIT_FLUSH_ALLOWED = False
 
-# Never a predictable captcha on a real server (the test settings set one for the browser suite).
-PORTAL_CAPTCHA_FIXED_ANSWER = None
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
