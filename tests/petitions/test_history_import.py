@@ -235,3 +235,14 @@ def test_the_command_checks_and_imports(orgs, tmp_path, capsys):
     out = tmp_path / "template.xlsx"
     call_command("import_history", "--template", str(out))
     assert openpyxl.load_workbook(out)[DATA_SHEET]["A1"].value == "原编号"
+
+
+def test_only_valid_numbers_the_written_rows_without_gaps(orgs, county_triage, tmp_path):
+    run(workbook_path(tmp_path, [base_row(1)], name="first.xlsx"), county_triage)
+    rows = [base_row(1, first_case="NO-SUCH"), base_row(2, first_case="NO-SUCH"), base_row(3, purpose="x"),
+            base_row(4, first_case="H-00001")]
+    result = run(workbook_path(tmp_path, rows), county_triage, only_valid=True)
+    assert (result.created, result.existing) == (1, 1)
+    assert sorted(Case.objects.values_list("seq", flat=True)) == [1, 2]
+    assert CaseCounter.objects.get(org__code="53392201", year=2021).last_seq == 2
+    assert Case.objects.get(source_number="H-00004").first_case.source_number == "H-00001"

@@ -339,7 +339,7 @@ def _check_references(references, file_sources, actor, result):
                 "number", "source_number"):
             known.update({number, source})
     for row, ref, plan_key in references:
-        if ref in file_sources or ref in known:
+        if ref in file_sources or ref in known or row in result.excluded:
             continue
         result.plan[plan_key] -= 1
         result.add_error(row, "first_case", _("初访编号“%(number)s”既不是本文件中的原编号，也不是本系统中可查到的信访件。") % {
