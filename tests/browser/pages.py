@@ -514,7 +514,16 @@ class UserRetirePage(BasePage):
         self.page.wait_for_load_state()
         return self
 
-    def press(self, label):
+    def press(self, label, *, confirm=True):
+        """Press the button; a button that asks first (删除账号) is confirmed, or cancelled when
+        ``confirm`` is False; the dialog's text is kept in ``asked``."""
+        self.asked = None
+
+        def answer(dialog):
+            self.asked = dialog.message
+            dialog.accept() if confirm else dialog.dismiss()
+
+        self.page.once("dialog", answer)
         self.page.locator("#user-retire button", has_text=label).click()
         self.page.wait_for_load_state()
         return self

@@ -137,7 +137,11 @@ def test_admin_deletes_an_unused_account_and_is_refused_for_a_used_one(new_page,
     admin = User.objects.get(username="admin")
     services.user_create(actor=admin, username="wrong_user", password="Qingfeng#2026x", real_name="误建账号",
                          organization=admin.organization)  # created by mistake, never used
-    retire = UserRetirePage(page).open_user("wrong_user").press("删除账号")
+    # The button asks first; cancelled, nothing happens.
+    retire = UserRetirePage(page).open_user("wrong_user").press("删除账号", confirm=False)
+    assert retire.asked == "确定删除该账号吗？删除后不能恢复。"
+    assert User.objects.filter(username="wrong_user").exists()
+    retire = retire.press("删除账号")
     assert "已删除用户 wrong_user。" in retire.messages()
     assert retire.path_now == "/accounts/users/"
     expect(UserListPage(page).row_of("wrong_user")).to_have_count(0)
