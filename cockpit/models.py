@@ -149,3 +149,46 @@ class TextCluster(models.Model):
 
     def __str__(self):
         return self.phrase
+
+
+class RegistrationDay(models.Model):
+    """Registrations per local day and registering organization, as the statistics count them
+    (voided ones excluded, confidential ones included): the cockpit's time series read these few
+    rows instead of scanning months of cases (docs/cockpit.md §7).
+
+    Rebuilt by ``manage.py scan_warnings`` for the days the cockpit reads (the last 91 days and the
+    same days a year earlier) up to yesterday; today is always counted live, and a day outside the
+    rows (before the first scan, or older) is counted live too (``RegistrationDayBuild``)."""
+
+    day = models.DateField()
+    org = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    n = models.PositiveIntegerField(default=0)
+    collective = models.PositiveIntegerField(default=0)
+    collective_persons = models.PositiveIntegerField(default=0)
+    skip = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "org"], name="registrationday_unique_day_org")]
+
+
+class RegistrationDayBuild(models.Model):
+    """The days ``RegistrationDay`` holds (one row): ``first_day`` … ``last_day``, built at ``built_at``."""
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    built_at = models.DateTimeField()
+
+
+class CockpitSnapshot(models.Model):
+    """Figures of a jurisdiction the hourly scan computes because they read many case rows
+    (docs/cockpit.md §7): ``late_units`` (overdue and soon-due open cases per unit) and
+    ``repeat_matters`` (matters petitioned again and again). A page reads the day's snapshot and
+    counts live when there is none."""
+
+    org = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="cockpitsnapshot_unique_org_kind")]

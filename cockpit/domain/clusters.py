@@ -20,9 +20,11 @@ rule works on the text itself, as the search index does (character n-grams, no w
    is below ``alpha``. The ratio is there because template-like phrases ("以经营困难为由",
    "答复不满意") vary more from week to week than a Poisson count would, and a frequent phrase 30 %
    above its mean is not a new matter.
-4. Flagged phrases that say the same thing are merged: one inside another with no new matters, or
-   two naming mostly the same matters (Jaccard ≥ 0.5). The cluster is named by its most widely
-   named, longest phrase.
+4. Flagged phrases that say the same thing make one cluster. The longest phrases are taken first
+   (they name the matter most precisely); a shorter phrase then counts only the matters not
+   already in a cluster and must pass the test again on them, except that a shorter form of a
+   cluster's own name whose matters are at least 80 % that cluster's brings its few other
+   matters in (the same project named without the word that followed it).
 """
 import re
 from collections import Counter, defaultdict
@@ -37,7 +39,7 @@ MAX_LEN = 16
 ALPHA = 0.001
 MIN_MATTERS = 5
 RATIO = 4.0  # named at least this many times as often as the background expects
-MERGE_JACCARD = 0.5
+EXTEND_SHARE = 0.8
 
 
 def runs(text):
@@ -62,7 +64,6 @@ class Cluster:
     areas: set = field(default_factory=set)
     expected: float = 0.0
     p_value: float = 1.0
-    aliases: list = field(default_factory=list)
 
     @property
     def count(self):
@@ -126,38 +127,41 @@ def find_clusters(window, background, *, window_days, background_days, alpha=ALP
     for texts in bg_texts.values():
         bg_counts.update(pieces(texts, PIECE) & wanted)
     scale = window_days / background_days if background_days else 1.0
+    def test(count, expected):
+        lam = max(expected, LAMBDA_FLOOR)
+        if count < min_matters or count < ratio * lam:
+            return None
+        p = poisson_sf(count, lam)
+        return p if p < alpha else None
+
     flagged = []
     for phrase, matters in frequent.items():
         if len(phrase) < MIN_LEN:
             continue
         bg = min(bg_counts.get(phrase[i:i + PIECE], 0) for i in range(len(phrase) - PIECE + 1))
         expected = bg * scale
-        lam = max(expected, LAMBDA_FLOOR)
-        if len(matters) < ratio * lam:
-            continue
-        p = poisson_sf(len(matters), lam)
-        if p < alpha:
+        p = test(len(matters), expected)
+        if p is not None:
             flagged.append(Cluster(phrase=phrase, matters=set(matters), expected=expected, p_value=p))
-    flagged.sort(key=lambda c: (-c.count, -len(c.phrase), c.phrase))
+    # The most specific phrase first: a longer phrase names the matter more precisely, and what it
+    # explains is not counted again for the shorter ones (so "反映石门县", flagged only because of
+    # the nine "反映石门县某采石场爆破……" matters, adds nothing).
+    flagged.sort(key=lambda c: (-len(c.phrase), -c.count, c.phrase))
     kept = []
     for candidate in flagged:
-        home = None
-        for cluster in kept:
-            nested = candidate.phrase in cluster.phrase or cluster.phrase in candidate.phrase
-            if nested and candidate.matters <= cluster.matters:
-                home = cluster
-                break
-            union = len(candidate.matters | cluster.matters)
-            if union and len(candidate.matters & cluster.matters) / union >= MERGE_JACCARD:
-                home = cluster
-                break
-        if home is None:
+        explained = set().union(*(k.matters for k in kept)) if kept else set()
+        rest = candidate.matters - explained
+        if rest == candidate.matters:
             kept.append(candidate)
-        else:
+            continue
+        home = next((k for k in kept if candidate.phrase in k.phrase
+                     and len(candidate.matters & k.matters) >= EXTEND_SHARE * len(candidate.matters)), None)
+        if home is not None:  # a shorter name of the same matter: the few that name only it join
             home.matters |= candidate.matters
-            home.p_value = min(home.p_value, candidate.p_value)
-            if candidate.phrase not in home.phrase and len(home.aliases) < 5:
-                home.aliases.append(candidate.phrase)
+            continue
+        p = test(len(rest), candidate.expected)
+        if p is not None:
+            kept.append(Cluster(phrase=candidate.phrase, matters=rest, expected=candidate.expected, p_value=p))
     for cluster in kept:
         for matter in cluster.matters:
             cluster.cases |= case_of[matter]

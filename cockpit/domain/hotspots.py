@@ -23,30 +23,32 @@ ALPHA = 0.01
 
 
 def poisson_sf(x, lam):
-    """P(X ≥ x) for X ~ Poisson(lam), computed in log space (no underflow for large lam)."""
+    """P(X ≥ x) for X ~ Poisson(lam), in log space at one point and by the pmf's recurrence from
+    there (no underflow for large lam, one lgamma per call)."""
     if x <= 0:
         return 1.0
     if lam <= 0:
         return 0.0
-    log_lam = math.log(lam)
-
-    def log_pmf(k):
-        return -lam + k * log_lam - math.lgamma(k + 1)
-
+    log_first = -lam + x * math.log(lam) - math.lgamma(x + 1)
     if x > lam:
-        # The upper tail from x on: terms fall geometrically beyond the mode.
-        total, k = 0.0, x
-        first = log_pmf(x)
-        while True:
-            term = math.exp(log_pmf(k) - first)
+        # The upper tail from x on: pmf(k + 1) = pmf(k) · lam / (k + 1), falling geometrically.
+        total, term, k = 0.0, 1.0, x
+        while term > 1e-15 * total or total == 0.0:
             total += term
-            if term < 1e-12 or k > x + 50 + 20 * math.sqrt(lam):
-                break
             k += 1
-        return min(1.0, math.exp(first) * total)
-    # x at or below the mean: 1 − P(X ≤ x − 1), the lower tail summed from 0.
-    lower = sum(math.exp(log_pmf(k)) for k in range(0, x))
-    return max(0.0, 1.0 - lower)
+            term *= lam / k
+            if k > x + 100 + 40 * math.sqrt(lam):
+                break
+        return min(1.0, math.exp(log_first) * total)
+    # x at or below the mean: 1 − P(X ≤ x − 1), the lower tail summed down from x − 1 with
+    # pmf(k − 1) = pmf(k) · k / lam.
+    log_start = log_first + math.log(x / lam)  # pmf(x − 1)
+    total, term, k = 0.0, 1.0, x - 1
+    while k >= 0 and (term > 1e-15 * total or total == 0.0):
+        total += term
+        term *= k / lam
+        k -= 1
+    return max(0.0, 1.0 - math.exp(log_start) * total)
 
 
 def baseline(previous):
@@ -70,8 +72,11 @@ class Verdict:
 def judge(count, previous, *, alpha=ALPHA, min_count=MIN_COUNT):
     """The rule for one cell: ``count`` this window, ``previous`` the baseline windows' counts."""
     lam = baseline(previous)
+    if count < min_count or count <= lam:
+        # Not above its mean: the tail is above 0.4, never a hot spot; not worth computing.
+        return Verdict(count=count, expected=lam, p_value=1.0, flagged=False)
     p = poisson_sf(count, lam)
-    return Verdict(count=count, expected=lam, p_value=p, flagged=count >= min_count and p < alpha)
+    return Verdict(count=count, expected=lam, p_value=p, flagged=p < alpha)
 
 
 def windows(today, n=BASELINE_WINDOWS + 1, days=WINDOW_DAYS):

@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
+from django.utils.dateparse import parse_datetime
 
 from petitions.models import Assignment, AssignmentStatus, Case
 from petitions.selectors import case_visible_qs, scope_q
@@ -23,7 +24,9 @@ from reports.selectors import aware_midnight
 
 from cockpit.selectors.states import RESPONSIBLE_RELATED, VOIDED, responsible_name
 from cockpit.models import LeaderCharge
+from cockpit.selectors.deadlines import late_units
 from cockpit.selectors.scope import cases_url
+from cockpit.selectors.snapshots import REPEAT_MATTERS, todays_snapshot
 
 REPEAT_MIN = 3
 REPEAT_DAYS = 365
@@ -79,7 +82,7 @@ def overdue_matters(j, today, *, limit=30):
     """Open cases of the jurisdiction past their deadline, longest overdue first (the user's
     visible ones), with the number overdue in all (counted, confidential ones included)."""
     base = Case.objects.filter(scope_q(j.org.path), status__in=sorted(OPEN_STATUSES), current_due__lt=today)
-    total = base.count()
+    total = late_units(j, today, limit=0)[1]["overdue"]  # the day's snapshot, or counted now
     visible = case_visible_qs(j.user, base).select_related(*ROW_RELATED).order_by("current_due", "id")[:limit]
     rows = list(visible)
     root_ids = {c.first_case_id or c.pk for c in rows}
@@ -94,25 +97,41 @@ def overdue_matters(j, today, *, limit=30):
     return _decorate(matters, today), total
 
 
-def repeat_matters(j, today, *, limit=30, min_petitions=REPEAT_MIN, days=REPEAT_DAYS):
-    """Matters with at least ``min_petitions`` petitions, one of them in the last ``days`` days;
-    most petitions first. Counted over the jurisdiction's repeats (statistics), listed where the
-    user may open the first case."""
+REPEAT_KEPT = 120  # matters a snapshot keeps (the page lists the first 30 the user may open)
+
+
+def repeat_groups_live(j, today, *, min_petitions=REPEAT_MIN, days=REPEAT_DAYS):
+    """``([(first case id, repeats, last registration)], total)``: the matters of the jurisdiction
+    with at least ``min_petitions`` petitions, one in the last ``days`` days, most petitions first
+    (the first ``REPEAT_KEPT``). It reads every repeat of the jurisdiction, so the hourly scan
+    stores it and the page reads the snapshot."""
     since = aware_midnight(today - timedelta(days=days))
     groups = (Case.objects.filter(registered_path__startswith=j.org.path, is_repeat=True,
                                   first_case__isnull=False).exclude(status=VOIDED)
-              .values("first_case_id").annotate(n=Count("pk"), last=Max("registered_at"), first=Min("registered_at"))
+              .values("first_case_id").annotate(n=Count("pk"), last=Max("registered_at"))
               .filter(last__gte=since, n__gte=min_petitions - 1).order_by("-n", "-last"))
-    top = list(groups[:limit * 2])
-    total = groups.count() if len(top) >= limit * 2 else len(top)
-    by_root = {g["first_case_id"]: g for g in top}
+    top = [(g["first_case_id"], g["n"], g["last"]) for g in groups[:REPEAT_KEPT]]
+    total = groups.count() if len(top) >= REPEAT_KEPT else len(top)
+    return top, total
+
+
+def repeat_matters(j, today, *, limit=30):
+    """Matters petitioned again and again (``repeat_groups_live``, or the day's snapshot of it),
+    listed where the user may open the first case."""
+    snap = todays_snapshot(j, REPEAT_MATTERS, today)
+    if snap is None:
+        top, total = repeat_groups_live(j, today)
+    else:
+        top = [(pk, n, parse_datetime(last)) for pk, n, last in snap.data["groups"]]
+        total = snap.data["total"]
+    by_root = {pk: {"first_case_id": pk, "n": n, "last": last} for pk, n, last in top}
     visible = {c.pk: c for c in case_visible_qs(j.user).filter(pk__in=list(by_root)).select_related(*ROW_RELATED)}
     open_late = {}
     for c in Case.objects.filter(Q(pk__in=list(by_root)) | Q(first_case_id__in=list(by_root)),
                                  status__in=sorted(OPEN_STATUSES), current_due__lt=today).order_by("current_due"):
         open_late.setdefault(c.first_case_id or c.pk, c)
     matters = []
-    for g in top:
+    for g in by_root.values():
         case = visible.get(g["first_case_id"])
         if case is None:
             continue

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
@@ -24,6 +24,7 @@ from petitions.selectors import own_assignments_qs, pool_qs, scope_q
 from petitions.workflow import OPEN_STATUSES
 
 from cockpit.selectors.scope import cases_url
+from cockpit.selectors.snapshots import LATE_UNITS, todays_snapshot
 
 OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
 
@@ -38,38 +39,61 @@ class UnitRow:
     soon_url: str = ""
 
 
-def late_units(j, today, *, limit=15):
-    """Units with overdue or soon-due open cases, most overdue first, and the totals."""
+def _open_near_due(j, today):
+    """Open cases of the jurisdiction whose binding deadline is past or within DUE_SOON_DAYS."""
     horizon = today + timedelta(days=DUE_SOON_DAYS)
-    cases = list(Case.objects.filter(scope_q(j.org.path), status__in=sorted(OPEN_STATUSES),
-                                     current_due__lte=horizon)
-                 .values_list("id", "current_due", "holder_org_id"))
-    if not cases:
-        return [], {"overdue": 0, "soon": 0}
-    due = {pk: d for pk, d, _h in cases}
-    units = defaultdict(set)
-    for row in Assignment.objects.filter(case_id__in=list(due), status__in=OPEN_ASSIGNMENT,
-                                         org_path__startswith=j.org.path).values("case_id", "org_id"):
-        units[row["case_id"]].add(row["org_id"])
-    per_unit = defaultdict(lambda: [0, 0])
-    totals = {"overdue": 0, "soon": 0}
-    for pk, d, holder in cases:
-        late = d < today
-        totals["overdue" if late else "soon"] += 1
-        for org_id in units.get(pk) or ({holder} if holder else set()):
-            per_unit[org_id][0 if late else 1] += 1
-    names = dict(OrgUnit.objects.filter(pk__in=list(per_unit)).values_list("id", "name"))
-    rows = [UnitRow(org_id=k, name=names.get(k, "?"), overdue=v[0], soon=v[1],
-                    overdue_url=cases_url(unit=k, state="overdue"), soon_url=cases_url(unit=k, state="soon"))
-            for k, v in per_unit.items()]
-    rows.sort(key=lambda r: (-r.overdue, -r.soon, r.name))
+    return Case.objects.filter(scope_q(j.org.path), status__in=sorted(OPEN_STATUSES), current_due__lte=horizon)
+
+
+def late_units(j, today, *, limit=15):
+    """Units with overdue or soon-due open cases, most overdue first, and the totals: from the
+    day's snapshot of the hourly scan when there is one (``computed_at`` then says when), else
+    counted now. Returns ``(rows, totals)``; ``totals`` has ``computed_at`` (None when live)."""
+    snap = todays_snapshot(j, LATE_UNITS, today)
+    if snap is None:
+        rows, totals = late_units_live(j, today)
+        totals = {**totals, "computed_at": None}
+    else:
+        rows = [_unit_row(*r) for r in snap.data["rows"]]
+        totals = {**snap.data["totals"], "computed_at": snap.computed_at}
     return rows[:limit], totals
 
 
-def unit_overdue_counts(j, today):
-    """``{org id: overdue open cases}`` for the warning scan (same attribution as ``late_units``)."""
-    rows, _totals = late_units(j, today, limit=10_000)
-    return {r.org_id: r.overdue for r in rows if r.overdue}
+def _unit_row(org_id, name, overdue, soon):
+    return UnitRow(org_id=org_id, name=name, overdue=overdue, soon=soon,
+                   overdue_url=cases_url(unit=org_id, state="overdue"), soon_url=cases_url(unit=org_id, state="soon"))
+
+
+def late_units_live(j, today):
+    """All units with overdue or soon-due open cases and the totals, counted now.
+
+    Three aggregates, none returning a row per case: the totals; the open assignments inside the
+    jurisdiction on those cases, per unit; the cases without one, per holding organization."""
+    cases = _open_near_due(j, today)
+    late, soon = Q(current_due__lt=today), Q(current_due__gte=today)
+    totals = cases.aggregate(overdue=Count("pk", filter=late), soon=Count("pk", filter=soon))
+    if not (totals["overdue"] or totals["soon"]):
+        return [], {"overdue": 0, "soon": 0}
+    open_here = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT, org_path__startswith=j.org.path)
+    per_unit = defaultdict(lambda: [0, 0])
+    assigned = (open_here.filter(case__in=cases.values("pk")).values("org_id")
+                .annotate(overdue=Count("case_id", filter=Q(case__current_due__lt=today), distinct=True),
+                          soon=Count("case_id", filter=Q(case__current_due__gte=today), distinct=True)).order_by())
+    for row in assigned:
+        per_unit[row["org_id"]][0] += row["overdue"]
+        per_unit[row["org_id"]][1] += row["soon"]
+    held = (cases.exclude(holder_org_id=None).filter(~Exists(open_here.filter(case_id=OuterRef("pk"))))
+            .values("holder_org_id").annotate(overdue=Count("pk", filter=late), soon=Count("pk", filter=soon))
+            .order_by())
+    for row in held:
+        per_unit[row["holder_org_id"]][0] += row["overdue"]
+        per_unit[row["holder_org_id"]][1] += row["soon"]
+    names = dict(OrgUnit.objects.filter(pk__in=list(per_unit)).values_list("id", "name"))
+    rows = [_unit_row(k, names.get(k, "?"), v[0], v[1]) for k, v in per_unit.items()]
+    rows.sort(key=lambda r: (-r.overdue, -r.soon, r.name))
+    return rows, {"overdue": totals["overdue"], "soon": totals["soon"]}
+
+
 
 
 # ---------------------------------------------------------------- triage: the pool and today's intake

@@ -1,15 +1,14 @@
 """Hot spots of a jurisdiction: the rule of ``cockpit.domain.hotspots`` over its areas × 所属问题.
 
-One GROUP BY over the nine seven-day windows (63 days): the window and the area are computed in
-SQL from the registration time and the registering organization (both in the statistics index),
-so at most 9 × areas × 所属问题 rows come back, however many cases there are.
+One GROUP BY over the nine seven-day windows (63 days), read from the statistics index: at most
+9 × registering organizations × 所属问题 rows come back, however many cases there are.
 """
 from dataclasses import dataclass
 
 from django.db.models import Case as When_, Count, IntegerField, Value, When
 
 from cockpit.domain import hotspots as rule
-from cockpit.selectors.scope import cases_url
+from cockpit.selectors.scope import cases_url, raw_rows
 from cockpit.selectors.series import problem_names, registered_between
 from reports.selectors import aware_midnight
 
@@ -51,25 +50,22 @@ class Cell:
 
 def window_cells(j, today, *, n_windows=rule.BASELINE_WINDOWS + 1):
     """``{(area key, problem id): [count per window, newest first]}`` for the ``n_windows`` windows
-    ending ``today``, and the windows themselves."""
+    ending ``today``, and the windows themselves. The window is computed in SQL from the registration
+    time; the rows come per registering organization (a few thousand at most) and are added up per
+    area here."""
     wins = rule.windows(today, n_windows)
-    areas = j.areas
     bucket = When_(*[When(registered_at__gte=aware_midnight(start), then=Value(i))
                      for i, (start, _end) in enumerate(wins)], default=Value(n_windows - 1),
                    output_field=IntegerField())
-    whens = []
-    for i, area in enumerate(areas):
-        ids = j.area_org_ids(area.key)
-        if ids and i:
-            whens.append(When(registered_org_id__in=ids, then=Value(i)))
-    area_expr = When_(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
-    rows = (registered_between(j, wins[-1][0], wins[0][1]).exclude(problem_id=None)
-            .annotate(w=bucket, a=area_expr).values("w", "a", "problem_id").annotate(n=Count("pk")).order_by())
+    rows = raw_rows(registered_between(j, wins[-1][0], wins[0][1]).exclude(problem_id=None)
+                    .annotate(w=bucket).values_list("w", "registered_org_id", "problem_id").annotate(n=Count("pk"))
+                    .order_by())
+    area_of, own = j.area_of, j.org.path
     cells = {}
-    for row in rows:
-        key = (areas[row["a"]].key, row["problem_id"])
+    for w, org_id, problem_id, n in rows:
+        key = (area_of.get(org_id, own), problem_id)
         counts = cells.setdefault(key, [0] * n_windows)
-        counts[row["w"]] += row["n"]
+        counts[w] += n
     return cells, wins
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Count
 from django.db.models.functions import ExtractHour
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import jurisdiction_path
@@ -98,7 +99,7 @@ def situation(j, today, *, days=DEFAULT_WINDOW, full=True):
     p_start, p_end = w_start - timedelta(days=days), w_start - timedelta(days=1)
     current = series.breakdown(j, w_start, today)
     if days <= 91 - days:  # the previous window lies inside the trend's days
-        previous_total = series.window_sum(now, p_start, p_end)
+        previous_total = series.window_sum(now, p_start, p_end)["n"]
         previous = series.breakdown(j, p_start, p_end) if full else None
     else:
         previous = series.breakdown(j, p_start, p_end)
@@ -106,6 +107,8 @@ def situation(j, today, *, days=DEFAULT_WINDOW, full=True):
     ly_window = series.window_sum(ly, w_start - series.LAST_YEAR, today - series.LAST_YEAR) if days <= 91 else None
     cells, wins = hotspots(j, today)
     units, due_totals = deadlines.late_units(j, today, limit=12)
+    as_of = (_("截至 %(time)s") % {"time": f"{timezone.localtime(due_totals['computed_at']):%H:%M}"}
+             if due_totals["computed_at"] else "")
     warnings = open_warnings(j.user, limit=6)
     week_url = cases_url(**{"from": week_start, "to": today})
     window_url = cases_url(**{"from": w_start, "to": today})
@@ -114,9 +117,9 @@ def situation(j, today, *, days=DEFAULT_WINDOW, full=True):
         Tile("week", _("近7日登记"), this_week["n"], week_url, [
             _compare(_("前7日"), this_week["n"], last_week["n"]),
             _compare(_("去年同期"), this_week["n"], ly_week["n"])]),
-        None if days == 7 else Tile("window", _("近%(d)d日登记") % {"d": days}, current["total"]["n"], window_url, [
-            _compare(_("前%(d)d日") % {"d": days}, current["total"]["n"], previous_total["n"]),
-            _compare(_("去年同期"), current["total"]["n"], ly_window["n"] if ly_window else None)]),
+        None if days == 7 else Tile("window", _("近%(d)d日登记") % {"d": days}, current["total"], window_url, [
+            _compare(_("前%(d)d日") % {"d": days}, current["total"], previous_total),
+            _compare(_("去年同期"), current["total"], ly_window["n"] if ly_window else None)]),
         Tile("collective", _("近7日集体访（批次/人次）"),
              f'{this_week["collective"]}/{this_week["collective_persons"]}',
              cases_url(collective=1, **{"from": week_start, "to": today}), [
@@ -124,8 +127,8 @@ def situation(j, today, *, days=DEFAULT_WINDOW, full=True):
         Tile("skip", _("近7日越级访（批次）"), this_week["skip"], cases_url(skip=1, **{"from": week_start, "to": today}),
              [_compare(_("前7日"), this_week["skip"], last_week["skip"])]),
         Tile("overdue", _("超期未结"), due_totals["overdue"], cases_url(state="overdue"),
-             alert=bool(due_totals["overdue"])),
-        Tile("soon", _("即将到期（3日内）"), due_totals["soon"], cases_url(state="soon")),
+             alert=bool(due_totals["overdue"]), note=as_of),
+        Tile("soon", _("即将到期（3日内）"), due_totals["soon"], cases_url(state="soon"), note=as_of),
         Tile("hotspots", _("热点（近7日）"), len(cells), "#hotspots", alert=bool(cells)),
         Tile("charges", _("领导包案（在办）"), charges.open_charges_count(j), cases_url(charged=1)),
     ]
@@ -162,7 +165,7 @@ def situation(j, today, *, days=DEFAULT_WINDOW, full=True):
     unit_chart = chart("units", _("超期和即将到期的件（按承办单位）"), [u.name for u in units], [
         {"name": _("已超期"), "data": [u.overdue for u in units], "links": [u.overdue_url for u in units]},
         {"name": _("3日内到期"), "data": [u.soon for u in units], "links": [u.soon_url for u in units]},
-    ], horizontal=True)
+    ], horizontal=True, note=as_of)
     unit_chart["stack"] = True
     return {
         "jurisdiction": j, "today": today, "days": days, "windows": WINDOWS, "tiles": tiles, "charts": charts,
@@ -181,25 +184,25 @@ def _breakdown_charts(j, current, previous, start, end, days):
     if current["channel"].get(series.OTHER_CHANNEL) or (previous or {}).get("channel", {}).get(series.OTHER_CHANNEL):
         groups.append((series.OTHER_CHANNEL, _("其他")))
     out.append(chart("channel", _("按信访形式"), [str(label) for _k, label in groups], [
-        {"name": _("本期"), "data": [current["channel"].get(k, series.ZERO)["n"] for k, _l in groups],
+        {"name": _("本期"), "data": [current["channel"].get(k, 0) for k, _l in groups],
          "links": [cases_url(channel=k, **span) for k, _l in groups]},
-        {"name": prev_label, "data": [(previous or {}).get("channel", {}).get(k, series.ZERO)["n"] for k, _l in groups],
+        {"name": prev_label, "data": [(previous or {}).get("channel", {}).get(k, 0) for k, _l in groups],
          "links": None, "compare": True},
     ]))
     labels, tops = series.problem_names()
-    ranked = sorted(tops, key=lambda e: -current["problem_top"].get(e.pk, series.ZERO)["n"])[:10]
-    ranked = [e for e in ranked if current["problem_top"].get(e.pk, series.ZERO)["n"]] or ranked[:5]
+    ranked = sorted(tops, key=lambda e: -current["problem_top"].get(e.pk, 0))[:10]
+    ranked = [e for e in ranked if current["problem_top"].get(e.pk, 0)] or ranked[:5]
     ranked.reverse()  # the largest at the top of a horizontal chart
     out.append(chart("problem", _("按所属问题（一级，前10）"), [e.name for e in ranked], [
-        {"name": _("本期"), "data": [current["problem_top"].get(e.pk, series.ZERO)["n"] for e in ranked],
+        {"name": _("本期"), "data": [current["problem_top"].get(e.pk, 0) for e in ranked],
          "links": [cases_url(problem=e.pk, **span) for e in ranked]},
-        {"name": prev_label, "data": [(previous or {}).get("problem_top", {}).get(e.pk, series.ZERO)["n"]
+        {"name": prev_label, "data": [(previous or {}).get("problem_top", {}).get(e.pk, 0)
                                       for e in ranked], "links": None, "compare": True},
     ], horizontal=True))
     out.append(chart("area", _("按区域（登记机构所在地）"), [a.label for a in j.areas], [
-        {"name": _("本期"), "data": [current["area"].get(a.key, series.ZERO)["n"] for a in j.areas],
+        {"name": _("本期"), "data": [current["area"].get(a.key, 0) for a in j.areas],
          "links": [cases_url(area=a.key, self=a.is_self, **span) for a in j.areas]},
-        {"name": prev_label, "data": [(previous or {}).get("area", {}).get(a.key, series.ZERO)["n"] for a in j.areas],
+        {"name": prev_label, "data": [(previous or {}).get("area", {}).get(a.key, 0) for a in j.areas],
          "links": None, "compare": True},
     ]))
     return out

@@ -2,12 +2,11 @@
 matter and week (or per case), told to the jurisdiction's leaders in the app and through the
 notification gateways where configured, acknowledged with who, when and what was done.
 
-``warnings_scan`` (``manage.py scan_warnings``, idempotent, hourly from cron) checks hot spots, text
-clusters and late units and refreshes the KPI snapshots; the collective-visit rule runs at
+``warnings_scan`` (``manage.py scan_warnings``, idempotent, hourly from cron) rebuilds the daily
+registration counts, checks hot spots, text clusters and late units and refreshes the KPI snapshots; the collective-visit rule runs at
 registration (``collective_check``, through ``accounts.hooks.CASE_EVENT``), one query when a
 collective visit is registered and none otherwise.
 """
-import logging
 import math
 from datetime import date, timedelta
 
@@ -30,12 +29,11 @@ from cockpit.domain import clusters as cluster_rule
 from cockpit.domain import hotspots as hotspot_rule
 from cockpit.domain.rules import DEFAULTS
 from cockpit.models import KpiSnapshot, TextCluster, Warning, WarningKind, WarningRule
-from cockpit.selectors.deadlines import unit_overdue_counts
 from cockpit.selectors.hotspots import hotspots
 from cockpit.selectors.scope import Jurisdiction, cases_url
 from cockpit.selectors.warnings import can_manage_warnings, leaders_of, rules_for_orgs
+from cockpit.services.aggregates import registration_days_refresh, snapshots_refresh
 
-log = logging.getLogger(__name__)
 
 WARNING_TOPIC = "cockpit.warning"
 TERRITORIAL = (OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)
@@ -251,7 +249,8 @@ def warnings_scan(*, today=None, kpi=True, clusters=True):
     idempotent: a warning is raised once per key. Returns counts for the command's output."""
     today = today or clock.today()
     week = week_key(today)
-    summary = {"jurisdictions": 0, "warnings": 0, "clusters": 0, "kpi_months": 0}
+    summary = {"registration_days": registration_days_refresh(today=today), "jurisdictions": 0, "warnings": 0,
+               "clusters": 0, "kpi_months": 0}
     for root, user in scan_jurisdictions():
         j = Jurisdiction(user=user, org=root)
         summary["jurisdictions"] += 1
@@ -275,9 +274,9 @@ def warnings_scan(*, today=None, kpi=True, clusters=True):
                             detail={"phrase": c.phrase, "count": c.count, "expected": c.expected, "p": c.p_value,
                                     "cases": list(c.cases.values_list("pk", flat=True)[:200])})
                         summary["warnings"] += made is not None
+        counts = snapshots_refresh(j, today)
         threshold, enabled = rules[WarningKind.UNIT_OVERDUE]
         if enabled:
-            counts = unit_overdue_counts(j, today)
             names = dict(OrgUnit.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
             for unit_id, n in counts.items():
                 if n >= threshold:

@@ -83,13 +83,14 @@
       Array.prototype.forEach.call(holders, function (holder) {
         var canvas = holder.querySelector(".chart-canvas") || holder;
         var chart = window.echarts.init(canvas, wall ? "dark" : null, {renderer: "canvas"});
+        // "finished": drawn, animation included (the browser tests wait for it before a screenshot).
+        chart.on("finished", function () { holder.setAttribute("data-drawn", "1"); });
         chart.setOption(optionFor(spec));
         chart.on("click", function (p) {
           var s = spec.series[p.seriesIndex];
           var url = s && s.links && s.links[p.dataIndex];
           if (url) window.location.href = url;
         });
-        holder.setAttribute("data-drawn", "1");
         charts.push(chart);
       });
     });

@@ -552,3 +552,64 @@ class BulletinListPage(BasePage):
 
 
 __all__ += ["BulletinFormPage", "BulletinListPage", "DateInput", "ReportPage", "TaskPage", "UserRetirePage"]
+
+
+# --- 态势研判 (cockpit) ------------------------------------------------------------------------------
+
+class CockpitPage(BasePage):
+    """The cockpit (态势研判), on the home page or its own page: tiles, charts, lists behind them."""
+    path = "/cockpit/"
+
+    def tile(self, key):
+        return self.page.locator(f'[data-tile="{key}"]').first
+
+    def tile_value(self, key):
+        return self.tile(key).locator(".cp-tile-value").inner_text().strip()
+
+    def open_tile(self, key):
+        self.tile(key).click()
+        self.page.wait_for_load_state()
+        return CockpitListPage(self.page)
+
+    def chart(self, chart_id):
+        return self.page.locator(f'[data-chart="{chart_id}"]').first
+
+    def wait_for_charts(self):
+        """Every chart of the page drawn by static/js/cockpit.js (ECharts puts a canvas in it)."""
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('figure[data-chart]')].every(f => f.dataset.drawn === '1'"
+            " && f.querySelector('canvas'))")
+        return self
+
+    def chart_table_link(self, chart_id, row_label):
+        """The link of a figure in the table under a chart (the same list a click on the bar opens)."""
+        figure = self.chart(chart_id)
+        figure.locator("summary").click()
+        return figure.locator("tbody tr", has=self.page.locator("th", has_text=row_label)).locator("a").first
+
+    def hotspot_rows(self):
+        return self.page.locator("#hotspots table.cp-hot tbody tr")
+
+    def warnings(self):
+        return self.page.locator("#warnings .cp-warnings li")
+
+
+class CockpitListPage(BasePage):
+    """The cases behind a figure."""
+
+    def filters(self):
+        return [t.strip() for t in self.page.locator(".cp-filter .tag").all_inner_texts()]
+
+    def numbers(self):
+        return [t.strip() for t in self.page.locator("#cockpit-cases tbody td:first-child a").all_inner_texts()]
+
+
+class WarningPage(BasePage):
+    def acknowledge(self, note):
+        self.page.fill("#ack-form #id_note", note)
+        self.page.locator("#ack-form button").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def acknowledged(self):
+        return self.page.locator("#warning-ack").inner_text().strip()

@@ -9,13 +9,15 @@ from django.urls import reverse
 
 from cockpit.domain import hotspots as rule
 from cockpit.models import Warning, WarningKind
-from cockpit.selectors import overview
+from cockpit.selectors import overview, series
 from cockpit.selectors.hotspots import hotspots, window_cells
 from cockpit.selectors.scope import jurisdiction_for
+from cockpit.services.aggregates import registration_days_refresh
 from cockpit.services.warnings import clusters_refresh, warnings_scan
 from accounts.models import Reminder
 from petitions import clock
 from petitions.models import Case
+from tests.factories import make_user
 
 from .conftest import letter, user
 
@@ -110,8 +112,8 @@ def test_every_figure_of_every_cockpit_opens_its_list(generated, client, usernam
     response = client.get(reverse("cockpit:index"))
     links = set()
     for chart in response.context["charts_json"]:
-        for series in chart["series"]:
-            links.update(link for link in series["links"] or [] if link)
+        for line in chart["series"]:
+            links.update(link for link in line["links"] or [] if link)
     situation = response.context.get("situation")
     if situation:
         links.update(t.url for t in situation["tiles"] if t.url.startswith("/"))
@@ -134,6 +136,42 @@ def test_figure_and_its_list_agree(generated, client):
     week = Case.objects.filter(registered_at__date__gte=today - timedelta(days=6))
     hidden = week.filter(is_confidential=True).count()
     assert tile.value - hidden <= listed <= tile.value
+
+
+def test_daily_series_read_from_the_aggregate_equal_the_cases(generated):
+    j = jurisdiction_for(user("leader"))
+    today = clock.today()
+    start = today - timedelta(days=460)
+    live = series.daily_counts(j, start, today)  # nothing built yet: every day counted from the cases
+    assert sum(v["n"] for v in live.values()) > 2000
+    assert registration_days_refresh(today=today) > 0
+    assert series.daily_counts(j, start, today) == live
+    letter(user("clerk"), "反映州体育中心建设项目拖欠工程款。")  # today is always counted live
+    assert series.daily_counts(j, today, today)[today]["n"] == live[today]["n"] + 1
+    county = jurisdiction_for(make_user("county_statistician", org_code="53392201", roles=["statistician"]))
+    county_days = series.daily_counts(county, start, today - timedelta(days=1))
+    assert 0 < sum(v["n"] for v in county_days.values()) < sum(v["n"] for v in live.values())
+
+
+def test_snapshots_of_the_scan_equal_the_live_counts(generated):
+    from cockpit.selectors import backlog, deadlines
+    from cockpit.services.aggregates import snapshots_refresh
+
+    j = jurisdiction_for(user("leader"))
+    today = clock.today()
+    live_units, live_totals = deadlines.late_units(j, today, limit=100)
+    live_repeats, live_total = backlog.repeat_matters(j, today)
+    assert live_totals["computed_at"] is None and live_units and live_repeats
+    snapshots_refresh(j, today)
+    units, totals = deadlines.late_units(j, today, limit=100)
+    assert totals["computed_at"] is not None
+    assert [(u.org_id, u.overdue, u.soon) for u in units] == [(u.org_id, u.overdue, u.soon) for u in live_units]
+    assert (totals["overdue"], totals["soon"]) == (live_totals["overdue"], live_totals["soon"])
+    repeats, total = backlog.repeat_matters(j, today)
+    assert total == live_total
+    assert [(m.case.pk, m.petitions) for m in repeats] == [(m.case.pk, m.petitions) for m in live_repeats]
+    # tomorrow, today's snapshot is not used (deadlines are days)
+    assert deadlines.late_units(j, today + timedelta(days=1))[1]["computed_at"] is None
 
 
 def test_pages_of_the_leader(generated, client):
