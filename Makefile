@@ -103,7 +103,8 @@ check-deploy: $(VENV)/.installed
 		DJANGO_FIELD_ENCRYPTION_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
 		DJANGO_AUDIT_HMAC_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n') \
 		DJANGO_AUDIT_CHECKPOINT_DIR=/srv/audit/checkpoints DJANGO_AUDIT_SIGNING_KEY_PATH=/etc/xinfang/audit_ed25519.key \
-		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
+		DJANGO_ALLOWED_HOSTS=xf.example.gov.cn DATABASE_URL=postgres://xf@db.example.gov.cn:5432/xf \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## backup: one encrypted archive of the database and the stored files into BACKUP_DIR, then the archives
 ## no retention rule keeps (30 daily, 12 monthly) are deleted (README: 备份与恢复 / Backup and restore).

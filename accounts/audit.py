@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import chain
+from accounts.clientip import client_ip  # noqa: F401 (re-exported: the callers' one name for it)
 from accounts.models import AccessLog, AuditLog, ChainedLog, ChainHead
 
 GENESIS_HASH = chain.GENESIS_HASH
@@ -20,53 +21,6 @@ GENESIS_HASH = chain.GENESIS_HASH
 def compute_hash(prev_hash, row):
     """The MAC an audit row must carry after ``prev_hash`` (its ``seq`` as stored)."""
     return chain.row_mac(AuditLog.CHAIN, row.seq, prev_hash, row, AuditLog.CHAIN_FIELDS)
-
-
-def client_ip(request):
-    """The client's address, as the audit log, the login lockout and the portal's limits count it.
-
-    REMOTE_ADDR, unless that is one of ``settings.TRUSTED_PROXIES`` (addresses or networks: the
-    reverse proxies in front of the application, env DJANGO_TRUSTED_PROXIES). Then X-Forwarded-For
-    is read from the right, where each trusted proxy appended the address it got the request from,
-    passing over the trusted proxies' own addresses: the first address that is not one is the
-    client. Whatever a client wrote into the header itself stands to the left of that and is never
-    reached, and the header of a request that did not come from a trusted proxy is ignored. An
-    entry that is not an address (no proxy of ours writes one) ends the walk at the last trusted hop.
-    """
-    import ipaddress
-
-    from django.conf import settings
-
-    if request is None:
-        return None
-    remote = request.META.get("REMOTE_ADDR") or None
-    proxies = getattr(settings, "TRUSTED_PROXIES", None)
-    if not remote or not proxies:
-        return remote
-    networks = [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
-
-    def parse(text):
-        try:
-            address = ipaddress.ip_address(text.strip())
-        except ValueError:
-            return None
-        return getattr(address, "ipv4_mapped", None) or address  # ::ffff:a.b.c.d is a.b.c.d
-
-    def trusted(address):
-        return any(address in network for network in networks)
-
-    address = parse(remote)
-    if address is None or not trusted(address):
-        return remote
-    client = remote
-    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        address = parse(entry)
-        if address is None:
-            break
-        client = str(address)
-        if not trusted(address):
-            break
-    return client
 
 
 def audit_record(*, action, actor=None, target=None, summary="", data=None, request=None, succeeded=True,

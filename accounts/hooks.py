@@ -26,6 +26,12 @@ CASE_PANELS = "case_panels"  # fn(request, case) -> HTML of a panel of the case 
 ACTION_FORM_EXTRAS = "action_form_extras"  # fn(request, case, action) -> HTML added to an action's form
 ACTION_DONE = "action_done"  # fn(request, case, action) after the action committed (messages, follow-ups)
 CASE_EVENT = "case_event"  # fn(event) inside the step's transaction, after each trail entry is written
+# fn(case_ids) as the last step of every transaction that wrote cases (after their audit rows): figures
+# kept from the case rows catch up in the same transaction (the statistics aggregates, docs/reports.md §8)
+CASES_CHANGED = "cases_changed"
+# Objects carrying an app's rows of a trail entry between instances (petitions/services/instance_outbox.py,
+# docs/architecture.md §6.2): ``actions``, ``export(event, key_of)``, ``apply(...)``
+EXCHANGE_HANDLERS = "exchange_handlers"
 
 _hooks = defaultdict(list)
 

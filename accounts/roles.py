@@ -63,7 +63,7 @@ STANDARD_ROLES = (
     RoleSpec("leader", "领导", (
         "petitions.instruct_case", "petitions.supervise_case", "petitions.export_case", "reports.view_statistics",
     )),
-    RoleSpec("handler", "承办人", ("petitions.handle_case", "petitions.view_pii")),
+    RoleSpec("handler", "承办人", ("petitions.handle_case", "petitions.view_pii", "petitions.export_case")),
     RoleSpec("supervisor", "督查员", ("petitions.supervise_case", "petitions.export_case")),
     RoleSpec("statistician", "统计员", ("reports.view_statistics", "petitions.export_case")),
 )

@@ -6,7 +6,7 @@ from accounts import hooks
 
 
 def register():
-    from documents import sms, views
+    from documents import exchange, sms, views
 
     hooks.register_nav(
         hooks.NavItem(_("邮寄批次"), "documents:mailing", ("petitions.triage_case", "petitions.register_case",
@@ -17,3 +17,4 @@ def register():
     hooks.register(hooks.ACTION_FORM_EXTRAS, views.action_extras, order=10)
     hooks.register(hooks.ACTION_DONE, views.action_done, order=10)
     hooks.register(hooks.CASE_EVENT, sms.on_case_event, order=10)
+    hooks.register(hooks.EXCHANGE_HANDLERS, exchange.DocumentExchange(), order=10)

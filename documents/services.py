@@ -643,14 +643,16 @@ def document_deliver(*, actor, document, method, delivered_at=None, mail_number=
     return delivery
 
 
-def document_downloaded_online(*, document, request=None):
+def document_downloaded_online(*, document, request=None, delivered_at=None):
     """The petitioner downloaded ``document`` on the portal: the first download is recorded as its
-    delivery 网上 (no staff member; the trail shows it)."""
+    delivery 网上 (no staff member; the trail shows it). ``delivered_at``: when, if not now (a
+    download on the internet-side portal arrives later across the network gap)."""
     if document.deliveries.filter(method=DeliveryMethod.ONLINE).exists():
         return None
     with transaction.atomic():
         delivery = DocumentDelivery.objects.create(document=document, method=DeliveryMethod.ONLINE,
-                                                   delivered_at=clock.now(), recipient=_("信访人（网上下载）"))
+                                                   delivered_at=delivered_at or clock.now(),
+                                                   recipient=_("信访人（网上下载）"))
         case_event_record(case=document.case, action="deliver_document", actor=None,
                           note=f"{document.title} {document.number}：{DeliveryMethod.ONLINE.label}",
                           request=request, data={"number": document.number, "method": DeliveryMethod.ONLINE})

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.gateway import mask_phone
+from petitions.services.instance_outbox import replaying
 
 from documents.models import SmsMessage, SmsState
 
@@ -122,8 +123,9 @@ def _first_mobile(case):
 def on_case_event(event):
     """The trail hook (``accounts.hooks.CASE_EVENT``): the texts a workflow step owes the petitioner,
     queued in the step's transaction. Confidential (检举揭发) cases are texted too: the text names
-    nothing but the number."""
-    if not enabled():
+    nothing but the number. A step taken again here because it was taken in another instance
+    (docs/architecture.md §6.2) is not texted: that instance texted it."""
+    if not enabled() or replaying():
         return
     case = event.case
     purpose, params = None, {"number": case.number}

@@ -20,11 +20,16 @@ from accounts.selectors import acting_org_ids, jurisdiction_path
 from petitions.domain import assignment_tree as tree
 from petitions import clock
 from petitions.exceptions import NotAllowed, TransitionNotAllowed
-from petitions.models import AssignmentStatus, ExtensionRequest, ExtensionStatus, ReviewLevel, ReviewRequest
+from petitions.models import (
+    AssignmentStatus, ExtensionRequest, ExtensionStatus, Hearing, MatterClass, Procedure, Recusal, ReviewLevel,
+    ReviewRequest, Supervision, UrgentAlert, VoidRequest,
+)
 from petitions.selectors import case_visible_qs
 from petitions.selectors import workdays
-from petitions.domain.deadlines import RETURN_WORKDAYS, review_possible_later, review_window
-from petitions.workflow import FINAL_MATTER_BLOCKED, TRANSITIONS, Status
+from petitions.domain.deadlines import RETURN_WORKDAYS, local_date, review_possible_later, review_window
+from petitions.workflow import (
+    EVALUABLE_STATUSES, FINAL_MATTER_BLOCKED, HANDLE, INSTRUCT, REGISTER, TRANSITIONS, TRIAGE, USUAL_NEXT, Status,
+)
 
 EXPORT_PERMISSION = "petitions.export_case"
 
@@ -37,12 +42,24 @@ class Facts:
         self.case = case
 
     @cached_property
+    def recused(self):
+        """True if the user has withdrawn (or was withdrawn) from the case (回避, 条例第二十八条第三款).
+
+        A recused user acts for no organization and answers for no jurisdiction on this case, so
+        that every rule built on ``org_ids`` or ``jurisdiction`` (here, in the documents app, in
+        the correction and evaluation pages) refuses him as well as ``require`` does."""
+        user = self.user
+        if user is None or not user.is_authenticated or self.case.pk is None:
+            return False
+        return Recusal.objects.filter(case_id=self.case.pk, user_id=user.pk).exists()
+
+    @cached_property
     def org_ids(self):
-        return acting_org_ids(self.user)
+        return frozenset() if self.recused else acting_org_ids(self.user)
 
     @cached_property
     def jurisdiction(self):
-        return jurisdiction_path(self.user)
+        return None if self.recused else jurisdiction_path(self.user)
 
     @cached_property
     def visible(self):
@@ -90,6 +107,28 @@ class Facts:
                 return review
         return None
 
+    @cached_property
+    def open_hearing(self):
+        return Hearing.objects.filter(case=self.case, resumed_on__isnull=True).select_related("org").first()
+
+    @cached_property
+    def supervisions_awaiting_feedback(self):
+        """The case's 督办 orders not yet answered in writing, oldest first."""
+        return list(Supervision.objects.filter(case=self.case, feedback_at__isnull=True)
+                    .select_related("ordered_by", "ordered_by_org").order_by("created_at", "id"))
+
+    @cached_property
+    def open_alerts(self):
+        """The case's unacknowledged urgent alerts addressed to the user."""
+        if self.user is None or not self.user.is_authenticated:
+            return []
+        return list(UrgentAlert.objects.filter(case=self.case, acknowledged_at__isnull=True,
+                                               recipients=self.user).select_related("org").order_by("created_at"))
+
+    @cached_property
+    def open_void_request(self):
+        return VoidRequest.objects.filter(case=self.case, decided_at__isnull=True).first()
+
     def has_perm(self, transition):
         return any(self.user.has_perm(p) for p in transition.permissions)
 
@@ -107,6 +146,40 @@ def _holder(f):
     # Triage work belongs to the bureau that holds the case (or a bureau above it).
     if not f.jurisdiction or not f.holder.path.startswith(f.jurisdiction):
         raise NotAllowed(_("该信访件由%(org)s持有，您所在机构不能处理。") % {"org": f.holder.name})
+
+
+def holds(user, case):
+    """True if ``user`` works for the bureau that holds ``case`` (or one above it) and may see it."""
+    try:
+        _holder(Facts(user, case))
+    except NotAllowed:
+        return False
+    return True
+
+
+CLOSED_FOR_CORRECTION = frozenset({Status.ARCHIVED, Status.VOIDED})
+
+
+def is_recused(user, case):
+    """True if ``user`` has withdrawn from ``case`` (回避); he may then do nothing on it."""
+    return Facts(user, case).recused
+
+
+def can_correct(user, case):
+    """更正登记: the holding bureau's triage officer, or the registering clerk while the case is in
+    the pool; never an archived or voided case, never by a recused user."""
+    if case.status in CLOSED_FOR_CORRECTION or not user.is_authenticated or is_recused(user, case):
+        return False
+    if user.has_perm(TRIAGE) and holds(user, case):
+        return True
+    return case.status == Status.PENDING and user.has_perm(REGISTER) and case.registered_by_id == user.pk
+
+
+def can_record_evaluation(user, case):
+    """代录评价: the holding bureau's triage officers and clerks, on an answered case."""
+    if case.status not in EVALUABLE_STATUSES or not user.is_authenticated:
+        return False
+    return (user.has_perm(TRIAGE) or user.has_perm(REGISTER)) and holds(user, case)
 
 
 def _not_final_matter(f, action):
@@ -137,6 +210,31 @@ def _own(f, *statuses, message):
 def _rule_holder(f, action):
     _holder(f)
     _not_final_matter(f, action)
+
+
+def _rule_mark_viewed(f, action):
+    _in_scope(f)
+    # The holding bureau's triage officer, or a unit the case was assigned to (承办人).
+    if f.user.has_perm(TRIAGE) and f.jurisdiction and f.holder.path.startswith(f.jurisdiction):
+        return
+    if not f.own(*AssignmentStatus.values):
+        raise NotAllowed(_("该信访件没有交给您所在单位，也不由您所在机构持有。"))
+
+
+def _rule_request_void(f, action):
+    _holder(f)
+    if f.open_void_request is not None:
+        raise TransitionNotAllowed(_("已有待审批的作废申请。"))
+
+
+def _rule_decide_void(f, action):
+    _holder(f)
+    request = f.open_void_request
+    if request is None:
+        raise NotAllowed(_("该信访件没有待审批的作废申请。"))
+    # Once a case has left the pool, voiding it needs a second person.
+    if request.requested_by_id == f.user.pk:
+        raise NotAllowed(_("作废申请须由申请人以外的人员审批。"))
 
 
 def _rule_instruct(f, action):
@@ -256,6 +354,122 @@ def _rule_supervise(f, action):
     _in_scope(f)
 
 
+# --- the procedures of docs/domain.md §3.5 ---------------------------------------------------------
+
+def _holder_triage(f, action):
+    """The holding bureau's triage officer (for actions whose permission list also admits handlers)."""
+    if not f.user.has_perm(TRIAGE):
+        raise NotAllowed(_("只有持有该件的信访工作机构的分流员才能在分流阶段%(label)s。") % {
+            "label": TRANSITIONS[action].label})
+    _rule_holder(f, action)
+
+
+def _rule_route_discipline(f, action):
+    _rule_holder(f, action)
+    # 条例第二十二条第二款、第三十条: what goes to 纪检监察 is a 检举控告.
+    if f.case.matter_class != MatterClass.ACCUSATION:
+        raise TransitionNotAllowed(_("只有检举控告类事项才能转送纪检监察机关（《信访工作条例》第三十条）；如类别有误，请先调整类别。"))
+
+
+def _rule_apply_simple(f, action):
+    case = f.case
+    if case.status == Status.PENDING:
+        _holder_triage(f, action)
+    else:
+        _in_scope(f)
+        _own(f, AssignmentStatus.ACCEPTED, message=_("只有已受理该件的承办单位才能适用简易办理。"))
+    if case.procedure == Procedure.SIMPLE:
+        raise TransitionNotAllowed(_("该件已适用简易办理。"))
+    if case.simple_converted_at is not None:
+        raise TransitionNotAllowed(_("该件已由简易办理转为普通程序，不能再适用简易办理。"))
+    if case.paused_since is not None:
+        raise TransitionNotAllowed(_("该件正在听证，不适用简易办理。"))
+    if case.accepted_at is not None:
+        due = workdays.simple_due(local_date(case.accepted_at))
+        if due < clock.today():
+            raise TransitionNotAllowed(_("该件已于%(day)s受理，受理之日起10个工作日（至%(due)s）已过，不能适用简易办理。") % {
+                "day": local_date(case.accepted_at).isoformat(), "due": due.isoformat()})
+
+
+def _rule_convert_ordinary(f, action):
+    _in_scope(f)
+    if not (f.user.has_perm(TRIAGE) and holds_facts(f)) and not f.own(AssignmentStatus.ACCEPTED):
+        raise NotAllowed(_("只有持有该件的信访工作机构的分流员或已受理单位的承办人才能转为普通程序。"))
+    if f.case.procedure != Procedure.SIMPLE:
+        raise TransitionNotAllowed(_("该件未适用简易办理。"))
+
+
+def holds_facts(f):
+    return bool(f.jurisdiction) and f.holder.path.startswith(f.jurisdiction)
+
+
+def _rule_schedule_hearing(f, action):
+    _in_scope(f)
+    case = f.case
+    if case.status == Status.RECHECKING:
+        review = f.open_review(ReviewLevel.RECHECK)
+        if review is None or review.org_id not in f.org_ids or not f.user.has_perm(TRIAGE):
+            raise NotAllowed(_("复核听证由复核机关的分流员安排。"))
+    else:
+        _own(f, AssignmentStatus.ACCEPTED, message=_("只有已受理该件的承办单位才能安排听证。"))
+        # 条例第三十一条: hearings for serious, complex, difficult 申诉求决类 matters.
+        if case.matter_class != MatterClass.APPEAL:
+            raise TransitionNotAllowed(_("办理阶段的听证只适用于申诉求决类事项（《信访工作条例》第三十一条）。"))
+        if case.procedure == Procedure.SIMPLE:
+            raise TransitionNotAllowed(_("简易办理的事项不举行听证；确需听证的，请先转为普通程序。"))
+    if f.open_hearing is not None:
+        raise TransitionNotAllowed(_("该件已安排听证（%(when)s），请先记录听证结论。") % {
+            "when": f.open_hearing.scheduled_at.strftime("%Y-%m-%d %H:%M")})
+
+
+def _rule_record_hearing(f, action):
+    _in_scope(f)
+    hearing = f.open_hearing
+    if hearing is None:
+        raise TransitionNotAllowed(_("该件没有待记录结论的听证。"))
+    if hearing.org_id not in f.org_ids:
+        raise NotAllowed(_("该听证由%(org)s组织，由其记录结论。") % {"org": hearing.org.name})
+
+
+def _rule_record_mediation(f, action):
+    if f.case.status == Status.PENDING:
+        _holder_triage(f, action)
+    else:
+        _in_scope(f)
+        _own(f, AssignmentStatus.ACCEPTED, message=_("只有已受理该件的承办单位才能组织调解、和解。"))
+    # 条例第三十三条: 调解、和解 for 申诉求决类 matters.
+    if f.case.matter_class != MatterClass.APPEAL:
+        raise TransitionNotAllowed(_("调解、和解只适用于申诉求决类事项（《信访工作条例》第三十三条）。"))
+
+
+def _rule_supervision_feedback(f, action):
+    _in_scope(f)
+    # The supervised unit: an organization the case was handed to (and that did not hand it
+    # back), or the holding bureau.
+    handed = f.own(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.DELEGATED,
+                   AssignmentStatus.REPORTED, AssignmentStatus.APPROVED)
+    if not handed and not (f.user.has_perm(TRIAGE) and holds_facts(f)):
+        raise NotAllowed(_("督办反馈由被督办的承办单位或持有该件的信访工作机构提出。"))
+    if not f.supervisions_awaiting_feedback:
+        raise TransitionNotAllowed(_("该件没有待反馈的督办。"))
+
+
+def _rule_mark_urgent(f, action):
+    _in_scope(f)
+    if f.case.is_urgent:
+        raise TransitionNotAllowed(_("该件已标记为重大紧急事项。"))
+
+
+def _rule_acknowledge_alert(f, action):
+    _in_scope(f)
+    if not f.open_alerts:
+        raise NotAllowed(_("您没有该件待签收的紧急报告。"))
+
+
+def _rule_order_recusal(f, action):
+    _in_scope(f)
+
+
 RULES = {
     "report_leader": _rule_holder,
     "instruct": _rule_instruct,
@@ -280,7 +494,25 @@ RULES = {
     "archive": _rule_archive,
     "publish_reply": _rule_publish,
     "supervise": _rule_supervise,
-    "mark_viewed": _rule_holder,
+    "mark_viewed": _rule_mark_viewed,
+    "void": _rule_holder,
+    "request_void": _rule_request_void,
+    "approve_void": _rule_decide_void,
+    "refuse_void": _rule_decide_void,
+    "reclassify": lambda f, a: _holder(f),
+    "route_legal": _rule_holder,
+    "route_discipline": _rule_route_discipline,
+    "guide_procedure": _rule_holder,
+    "apply_simple": _rule_apply_simple,
+    "convert_ordinary": _rule_convert_ordinary,
+    "schedule_hearing": _rule_schedule_hearing,
+    "record_hearing": _rule_record_hearing,
+    "record_mediation": _rule_record_mediation,
+    "declare_recusal": lambda f, a: _in_scope(f),
+    "order_recusal": _rule_order_recusal,
+    "supervision_feedback": _rule_supervision_feedback,
+    "mark_urgent": _rule_mark_urgent,
+    "acknowledge_alert": _rule_acknowledge_alert,
 }
 
 
@@ -295,6 +527,9 @@ def require(user, case, action, facts=None):
     facts = facts or Facts(user, case)
     if not user.is_authenticated or not facts.has_perm(transition):
         raise NotAllowed(_("您没有“%(label)s”的权限。") % {"label": transition.label})
+    # 条例第二十八条第三款: whoever has withdrawn from the matter does nothing on it, by any action.
+    if facts.recused:
+        raise NotAllowed(_("您已回避该信访件（《信访工作条例》第二十八条第三款），不能办理。"))
     RULES[action](facts, action)
     return facts
 
@@ -351,9 +586,18 @@ def available_actions(user, case):
             continue
         url = _url("petitions:action", case.pk, name)
         if url:
-            actions.append({"name": name, "label": str(transition.label), "url": url})
+            actions.append({"name": name, "label": str(transition.label), "url": url,
+                            "primary": USUAL_NEXT.get(case.status) == name})
+    if can_record_evaluation(user, case):
+        url = _url("petitions:evaluation_record", case.pk)
+        if url:
+            actions.append({"name": "evaluation_record", "label": str(_("代录评价")), "url": url, "primary": False})
+    if can_correct(user, case):
+        url = _url("petitions:correct", case.pk)
+        if url:
+            actions.append({"name": "correct", "label": str(_("更正登记")), "url": url, "primary": False})
     if hooks.get_hooks(hooks.CASE_EXPORT) and user.has_perm(EXPORT_PERMISSION) and facts.visible:
         url = _url("petitions:export", case.pk)
         if url:
-            actions.append({"name": "export", "label": str(_("导出Excel")), "url": url})
+            actions.append({"name": "export", "label": str(_("导出Excel")), "url": url, "primary": False})
     return actions

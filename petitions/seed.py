@@ -58,6 +58,9 @@ POLITICAL = [("01", "中共党员"), ("02", "中共预备党员"), ("03", "共�
              ("10", "九三学社社员"), ("11", "台盟盟员"), ("12", "无党派人士"), ("13", "群众")]
 CLOSURE = [("1", "解决"), ("2", "部分解决"), ("3", "解释疏导"), ("4", "不予支持"), ("5", "导入法定途径"),
            ("9", "其他")]
+# 系统外责任单位: the office adds its own (企业、医院、学校 ...); these catch what is not listed yet.
+OUTSIDE_UNIT = [("01", "企业"), ("02", "事业单位（医院、学校等）"), ("03", "社会组织"), ("04", "村（居）民委员会"),
+                ("99", "其他")]
 REJECT_REASON = [
     ("1", "应通过诉讼、仲裁、行政复议等法定途径解决"),
     ("2", "不属于本机关职权范围，已告知向有权机关提出"),
@@ -73,7 +76,7 @@ def standard_entries():
         ("purpose", PURPOSE), ("abnormal", ABNORMAL), ("visit_nature", VISIT_NATURE),
         ("letter_nature", LETTER_NATURE), ("attachment_kind", ATTACHMENT_KIND), ("reg_source", REG_SOURCE),
         ("visit_level", VISIT_LEVEL), ("education", EDUCATION), ("political", POLITICAL), ("closure", CLOSURE),
-        ("reject_reason", REJECT_REASON),
+        ("reject_reason", REJECT_REASON), ("outside_unit", OUTSIDE_UNIT),
     ]
     for kind, rows in flat:
         for i, (code, name) in enumerate(rows, start=1):

@@ -2,8 +2,9 @@ from django.urls import path
 
 from petitions.views import calendar, cases, dictionary, intake
 from petitions.views import search as search_views
-from petitions.views import actions, exchange, inbox, leader, review, supervision
-from petitions.views import history_import, sms
+from petitions.views import actions, corrections, evaluations, exchange, history_import, inbox, leader, review, sms, supervision
+from petitions.views import duty
+from petitions.views import instances
 
 app_name = "petitions"
 
@@ -29,15 +30,27 @@ urlpatterns = [
     # workflow
     path("<int:pk>/action/<slug:action>/", actions.action_view, name="action"),
     path("<int:pk>/export/", actions.export_case, name="export"),
+    path("<int:pk>/correct/", corrections.correct, name="correct"),
+    path("<int:pk>/evaluation/", evaluations.evaluation_record, name="evaluation_record"),
     path("leader/", leader.leader_page, name="leader"),
     path("instructions/", leader.instruction_board, name="instructions"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("supervision/", supervision.supervision_page, name="supervision"),
     path("review/", review.review_queue, name="review_queue"),
+    path("duty/", duty.duty_roster, name="duty_roster"),
+    path("duty/<int:pk>/delete/", duty.duty_shift_remove, name="duty_shift_remove"),
     # data packages between levels
     path("exchange/", exchange.exchange_page, name="exchange"),
     path("exchange/import/", exchange.exchange_import, name="exchange_import"),
     path("exchange/export/", exchange.exchange_export, name="exchange_export"),
+    # cases between instances (docs/architecture.md §6.2)
+    path("exchange/peer/<int:pk>/send/", instances.package_send, name="exchange_send"),
+    path("exchange/package/<int:pk>/resend/", instances.package_resend, name="exchange_resend"),
+    path("instances/", instances.peers_page, name="peers"),
+    path("instances/mark/", instances.peer_mark, name="peer_mark"),
+    path("instances/<int:pk>/key/", instances.peer_key_add, name="peer_key_add"),
+    path("instances/<int:pk>/deactivate/", instances.peer_deactivate, name="peer_deactivate"),
+    path("instances/key/<int:pk>/deactivate/", instances.peer_key_deactivate, name="peer_key_deactivate"),
     # historical import from the Excel template
     path("history-import/", history_import.history_import_page, name="history_import"),
     path("history-import/template/", history_import.history_import_template, name="history_import_template"),

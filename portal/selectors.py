@@ -8,8 +8,6 @@ instructions, handler names, petitioners' data and the chain of organizations in
 never read into the public view.
 """
 import hmac
-from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -24,6 +22,10 @@ from petitions.services.intake import QUERY_CODE_LENGTH
 from petitions.domain.deadlines import online_review_window
 from petitions.selectors.evaluations import evaluation_targets, open_evaluation_targets_of
 from petitions.workflow import ANSWER_GIVEN_STATUSES, Status
+from documents.selectors import portal_documents
+from portal.public import (
+    CaseSheet, PublicCase, PublicDocument, PublicEvaluation, PublicHandover, PublicReply, PublicReview,
+)
 
 REPLIES_PAGE_SIZE = 20
 
@@ -42,6 +44,7 @@ PUBLIC_STATUS = {
     Status.ARCHIVED: _("已办结"),
     Status.REJECTED: _("不予受理"),
     Status.NOT_REACCEPTED: _("不再受理"),
+    Status.ROUTED_OUT: _("已转送有关机关或导入法定途径"),
 }
 ANSWER_SHOWN = ANSWER_GIVEN_STATUSES
 
@@ -73,54 +76,6 @@ def case_unlock(*, number, code):
     expected = row[1] if row is not None else _NO_CODE
     matches = hmac.compare_digest(expected.encode(), code.encode())
     return row[0] if row is not None and matches else None
-
-
-@dataclass(frozen=True)
-class PublicReview:
-    level_label: str
-    requested_on: date
-    org_name: str
-    due: date
-    decided_on: date | None
-    opinion: str
-
-
-@dataclass(frozen=True)
-class PublicEvaluation:
-    target: str
-    target_label: str
-    value_label: str | None  # None: not evaluated yet
-
-
-@dataclass
-class PublicCase:
-    """What the portal shows of a case to the holder of its query code (precomputed for the template)."""
-
-    number: str
-    status_label: str
-    registered_on: date
-    bureau_name: str
-    handling_unit: str
-    accepted_on: date | None
-    answered_on: date | None
-    closed_on: date | None
-    answer_text: str
-    public_reply: str
-    public_reply_on: date | None
-    reviews: list = field(default_factory=list)
-    evaluations: list = field(default_factory=list)
-    can_evaluate: bool = False
-    review_open: bool = False
-    review_label: str = ""
-    review_until: date | None = None
-
-    @property
-    def evaluated(self):
-        return [e for e in self.evaluations if e.value_label]
-
-    @property
-    def show_evaluation(self):
-        return self.can_evaluate or bool(self.evaluated)
 
 
 def _local_date(moment):
@@ -192,6 +147,26 @@ def open_evaluation_targets(pk):
     return [(t, EvaluationTarget(t).label) for t in open_evaluation_targets_of(case, done)]
 
 
+def public_document(document):
+    """A document addressed to the petitioner as the portal lists it."""
+    return PublicDocument(pk=document.pk, title=document.title, number=document.number,
+                          issued_on=_local_date(document.issued_at), org_name=document.org.name,
+                          superseded=getattr(document, "superseded_by", None) is not None,
+                          kind_label=document.get_kind_display(), version=document.version)
+
+
+def case_sheet(pk):
+    """Everything the case page shows of case ``pk`` (``portal.public.CaseSheet``), or None: the public
+    view, the handover dates, the documents addressed to the petitioner and the evaluation targets
+    still open. The same sheet goes, sealed, to the internet-side mirror (portal/intranet/outbound.py)."""
+    view = case_public_view(pk)
+    if view is None:
+        return None
+    return CaseSheet(case=view, handovers=case_handovers(pk),
+                     documents=[public_document(d) for d in portal_documents(pk)],
+                     evaluation_targets=open_evaluation_targets(pk))
+
+
 # The handovers between levels the petitioner is shown (《信访事项网上办理工作规程》: the dates of each
 # transfer): the step and its date, never the organizations in between.
 HANDOVER_LABELS = {
@@ -204,25 +179,11 @@ HANDOVER_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class PublicHandover:
-    on: date
-    label: str
-
-
 def case_handovers(pk):
     """The dates of each handover of case ``pk`` between levels, oldest first (no organization names)."""
     events = (CaseEvent.objects.filter(case_id=pk, action__in=HANDOVER_LABELS).order_by("created_at", "id")
               .values_list("action", "created_at"))
     return [PublicHandover(on=_local_date(moment), label=str(HANDOVER_LABELS[action])) for action, moment in events]
-
-
-@dataclass(frozen=True)
-class PublicReply:
-    published_on: date
-    bureau_name: str
-    problem: str
-    text: str
 
 
 def public_replies_page(page):

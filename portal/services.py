@@ -50,7 +50,7 @@ def portal_actor_for(org):
 # --- 网上信访 ----------------------------------------------------------------------------------------
 
 def portal_petition_submit(*, bureau, name, id_number, phone, content, submit_token, address="", purpose=None,
-                           problem=None, request=None):
+                           problem=None, request=None, petition_date=None):
     """Register an online petition (网上信访) addressed to ``bureau``; return the ``Case``.
 
     Preconditions: ``bureau`` is one of ``portal.selectors.portal_bureaus()``
@@ -63,6 +63,10 @@ def portal_petition_submit(*, bureau, name, id_number, phone, content, submit_to
     routing deadline), its petitioner, the ``register`` event and its audit row, actor = the
     bureau's portal account (``portal_actor_for``; created beforehand if needed).
 
+    ``petition_date`` (信访日期) is the day the petitioner wrote: today on the portal of the
+    single-database setup, the day of the post on the internet-side portal, whose petitions are
+    registered here when they arrive across the network gap (portal/intranet/inbound.py).
+
     Idempotent per ``submit_token``: a second post of the same form returns the first case with
     ``case.replayed = True``. Raises ``ServiceError`` (dict keyed by case field or
     ``petitioners.0.<field>``); nothing is written.
@@ -72,7 +76,8 @@ def portal_petition_submit(*, bureau, name, id_number, phone, content, submit_to
     actor = portal_actor_for(bureau)
     return register_case(
         actor=actor, channel=Channel.ONLINE, submit_token=submit_token, request=request,
-        data={"purpose": purpose, "problem": problem, "problem_region": bureau.government, "content": content},
+        data={"purpose": purpose, "problem": problem, "problem_region": bureau.government, "content": content,
+              "petition_date": petition_date},
         petitioners=[{"name": name, "id_type": IdType.RESIDENT_ID, "id_number": id_number, "phone": phone,
                       "address": address}],
     )

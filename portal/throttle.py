@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.audit import client_ip
+from accounts.clientip import client_ip
 
 from portal.models import PortalAttempt, PortalAttemptKind
 

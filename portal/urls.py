@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("submit/", views.submit, name="submit"),
     path("submit/receipt/", views.receipt, name="receipt"),
+    path("submit/lookup/", views.receipt_lookup, name="receipt_lookup"),
     path("challenge/", views.challenge, name="challenge"),
     path("track/", views.track, name="track"),
     path("track/case/", views.case, name="case"),

@@ -1,11 +1,16 @@
 """Views of the public portal (群众端). No login (``login_not_required`` on every view; the rest of
-the system stays behind LoginRequiredMiddleware); HTTP in, selector or service call, HTTP out.
+the system stays behind LoginRequiredMiddleware); HTTP in, a call to the backend, HTTP out.
+
+The backend (``portal.backends``, settings.PORTAL_BACKEND) is the staff database in the
+single-database setup and the sealed mirror with its outbox on the internet-side deployment
+(docs/architecture.md §7); the views are the same for both.
 
 No personal data or case number ever goes into a URL: forms are POSTed, and the case a visitor
 unlocked with its number and query code is remembered in the session (``CASE_KEY``).
 """
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -14,18 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import form_add_service_error
-from documents.selectors import portal_document, portal_documents
-from documents.services import document_downloaded_online, document_open
-from petitions.exceptions import ServiceError
-from portal.services import case_evaluate, portal_petition_submit, portal_review_request
+from accounts.exceptions import ServiceError
 from portal import throttle
+from portal.backends import backend
 from portal.captcha import challenge_issue
-from portal.forms import EvaluationForm, PetitionSubmitForm, ReviewRequestForm, TrackForm
-from portal.selectors import (
-    case_handovers, case_public_view, case_unlock, online_case_for_token, open_evaluation_targets, public_replies_page,
-    unlocked_case,
-)
+from portal.forms import EvaluationForm, PetitionSubmitForm, ReceiptForm, ReviewRequestForm, TrackForm
+from portal.sealing import code_normalise, receipt_display
 
 CASE_KEY = "portal_case"
 RECEIPT_KEY = "portal_receipt"
@@ -36,7 +35,7 @@ MAX_TOKENS = 5  # entry forms a visitor may have open at once (tabs)
 @login_not_required
 @require_GET
 def home(request):
-    return render(request, "portal/home.html", {"page_title": _("首页")})
+    return render(request, "portal/home.html", {"page_title": _("首页"), "immediate": backend().immediate})
 
 
 # --- 网上信访 ----------------------------------------------------------------------------------------
@@ -49,9 +48,20 @@ def _new_token(session):
     return token
 
 
-def _show_receipt(request, case):
-    request.session[RECEIPT_KEY] = {"number": case.number, "code": case.query_code}
+def _show_receipt(request, receipt):
+    request.session[RECEIPT_KEY] = {"number": receipt.number, "code": receipt.code,
+                                    "receipt": receipt.receipt_code}
     return redirect("portal:receipt")
+
+
+def _add_service_error(form, exc):
+    """A refusal of the backend on the form: next to the field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, texts in exc.message_dict.items():
+        name = key.rsplit(".", 1)[-1]
+        form.add_error(name if name in form.fields else None, texts)
 
 
 @login_not_required
@@ -60,13 +70,16 @@ def _show_receipt(request, case):
 def submit(request):
     """网上信访: the form (GET) and its submission (POST → receipt, post/redirect/get)."""
     session = request.session
+    portal = backend()
+    lists = {"bureaus": portal.bureau_choices(), "purposes": portal.purpose_choices(),
+             "problems": portal.problem_choices()}
     if request.method == "GET":
-        form = PetitionSubmitForm(initial={"submit_token": _new_token(session)})
+        form = PetitionSubmitForm(initial={"submit_token": _new_token(session)}, **lists)
     else:
-        form = PetitionSubmitForm(request.POST)
+        form = PetitionSubmitForm(request.POST, **lists)
         token = request.POST.get("submit_token", "")
         known = token in session.get(TOKENS_KEY, [])
-        replayed = online_case_for_token(token) if known else None
+        replayed = portal.replayed_receipt(token) if known else None
         if replayed is not None:  # the same form posted again (double click, reload)
             return _show_receipt(request, replayed)
         until = throttle.blocked_until(request, throttle.SUBMIT)
@@ -78,13 +91,13 @@ def submit(request):
                 "minutes": throttle.minutes_until(until)})
         elif valid:
             try:
-                case = portal_petition_submit(**form.submission(), request=request)
+                receipt = portal.submit(**form.submission(), request=request)
             except ServiceError as exc:
-                form_add_service_error(form, exc)
+                _add_service_error(form, exc)
             else:
-                if not case.replayed:
+                if not receipt.replayed:
                     throttle.record(request, throttle.SUBMIT, succeeded=True)
-                return _show_receipt(request, case)
+                return _show_receipt(request, receipt)
         # Shown again with the typed values, no solution and a token this session knows.
         form.data = form.data.copy()
         form.data["altcha"] = ""
@@ -92,16 +105,48 @@ def submit(request):
             form.data["submit_token"] = _new_token(session)
     # A new challenge on every page: nothing of an earlier one (or of another visitor's) helps.
     return render(request, "portal/submit_form.html", {"form": form, "page_title": _("网上信访"),
-                                                       "challenge": challenge_issue()})
+                                                       "challenge": challenge_issue(),
+                                                       "unavailable": not lists["bureaus"],
+                                                       "immediate": portal.immediate})
 
 
 @login_not_required
 @never_cache
 @require_GET
 def receipt(request):
-    """The case number and query code, shown once after a submission."""
+    """The case number and query code (or, on the internet-side deployment, the receipt code under
+    which they will be found), shown once after a submission."""
     data = request.session.pop(RECEIPT_KEY, None)
-    return render(request, "portal/receipt.html", {"receipt": data, "page_title": _("提交成功")})
+    if data and data.get("receipt"):
+        data = {**data, "receipt": receipt_display(data["receipt"])}
+    return render(request, "portal/receipt.html", {"receipt": data, "page_title": _("提交成功"),
+                                                   "wait_minutes": settings.PORTAL_RECEIPT_WAIT_MINUTES})
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def receipt_lookup(request):
+    """凭回执码查询 (internet-side deployment): what became of a petition, and once it is registered its
+    number and query code. Wrong receipt codes count as failed look-ups, like wrong query codes."""
+    portal = backend()
+    if portal.immediate:
+        raise Http404
+    form = ReceiptForm(request.POST or None)
+    status = None
+    if request.method == "POST" and form.is_valid():
+        until = throttle.blocked_until(request, throttle.TRACK)
+        if until is not None:
+            form.add_error(None, _("查询失败次数过多，请%(minutes)d分钟后再试。") % {
+                "minutes": throttle.minutes_until(until)})
+        else:
+            status = portal.receipt_status(code_normalise(form.cleaned_data["receipt"]))
+            if status is None:
+                throttle.record(request, throttle.TRACK, succeeded=False)
+                form.add_error(None, _("未找到该回执码，请核对后重新输入。"))
+    return render(request, "portal/receipt_lookup.html", {
+        "form": form, "status": status, "page_title": _("查询受理结果"),
+        "wait_minutes": settings.PORTAL_RECEIPT_WAIT_MINUTES})
 
 
 @login_not_required
@@ -127,21 +172,20 @@ def track(request):
             form.add_error(None, _("查询失败次数过多，请%(minutes)d分钟后再试。") % {
                 "minutes": throttle.minutes_until(until)})
         else:
-            pk = case_unlock(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
-            if pk is None:
+            token = backend().unlock(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
+            if token is None:
                 throttle.record(request, throttle.TRACK, succeeded=False)
                 form.add_error(None, _("未找到该信访件，请核对信访件编号和查询码。"))
             else:
                 request.session.cycle_key()  # a new session id once a case is unlocked
-                request.session[CASE_KEY] = pk
+                request.session[CASE_KEY] = token
                 return redirect("portal:case")
-    return render(request, "portal/track_form.html", {"form": form, "page_title": _("信访查询")})
+    return render(request, "portal/track_form.html", {"form": form, "page_title": _("信访查询"),
+                                                      "immediate": backend().immediate})
 
 
-def _unlocked(request):
-    """The case this session unlocked, if it still exists."""
-    pk = request.session.get(CASE_KEY)
-    return unlocked_case(pk) if pk else None
+def _evaluation_form(portal, sheet, data=None):
+    return EvaluationForm(data, targets=sheet.evaluation_targets, values=portal.satisfaction_choices())
 
 
 @login_not_required
@@ -149,16 +193,18 @@ def _unlocked(request):
 @require_GET
 def case(request):
     """The public view of the case this session unlocked, with the evaluation and review forms."""
-    pk = request.session.get(CASE_KEY)
-    view = case_public_view(pk) if pk else None
-    if view is None:
+    portal = backend()
+    token = request.session.get(CASE_KEY)
+    sheet = portal.sheet(token) if token is not None else None
+    if sheet is None:
+        request.session.pop(CASE_KEY, None)
         return redirect("portal:track")
     return render(request, "portal/case.html", {
-        "case": view, "page_title": _("办理进度"),
-        "evaluation_form": EvaluationForm(targets=open_evaluation_targets(pk)) if view.can_evaluate else None,
-        "review_form": ReviewRequestForm() if view.review_open else None,
-        "handovers": case_handovers(pk),
-        "documents": portal_documents(pk),
+        "case": sheet.case, "page_title": _("办理进度"),
+        "evaluation_form": _evaluation_form(portal, sheet) if sheet.case.can_evaluate else None,
+        "review_form": ReviewRequestForm() if sheet.case.review_open else None,
+        "handovers": sheet.handovers,
+        "documents": sheet.documents,
     })
 
 
@@ -168,40 +214,37 @@ def case(request):
 def document(request, pk):
     """A document addressed to the petitioner of the case this session unlocked (number and query
     code), as issued; any other document is a 404. The first download is its delivery 网上."""
-    case_pk = request.session.get(CASE_KEY)
-    found = portal_document(case_pk, pk) if case_pk else None
+    token = request.session.get(CASE_KEY)
+    found = backend().document(token, pk, request=request) if token is not None else None
     if found is None:
         raise Http404
-    try:
-        handle = document_open(found)
-    except FileNotFoundError:
-        raise Http404
-    document_downloaded_online(document=found, request=request)
-    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
-                            filename=f"{found.case.number}-{found.get_kind_display()}-{found.version}.pdf")
+    filename, handle = found
+    response = FileResponse(handle, as_attachment=True, content_type="application/pdf", filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _case_post(request, *, form_for, invalid, perform, done):
-    """A petitioner's request on the unlocked case: the form of ``form_for(case)``, its errors
-    (``invalid(form)``) or the service call ``perform(case, form)`` and its outcome as a message,
-    then back to the case page."""
-    case = _unlocked(request)
-    if case is None:
+    """A petitioner's request on the unlocked case: the form of ``form_for(portal, sheet)``, its errors
+    (``invalid(form)``) or the backend call ``perform(portal, token, form)`` and its outcome as a
+    message, then back to the case page."""
+    portal = backend()
+    token = request.session.get(CASE_KEY)
+    sheet = portal.sheet(token) if token is not None else None
+    if sheet is None:
         return redirect("portal:track")
-    form = form_for(case)
+    form = form_for(portal, sheet)
     if not form.is_valid():
         for text in invalid(form):
             messages.error(request, text)
         return redirect("portal:case")
     try:
-        perform(case, form)
+        perform(portal, token, form)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, done)
+        messages.success(request, done(portal))
     return redirect("portal:case")
 
 
@@ -210,11 +253,12 @@ def _case_post(request, *, form_for, invalid, perform, done):
 def evaluate(request):
     return _case_post(
         request,
-        form_for=lambda case: EvaluationForm(request.POST, targets=open_evaluation_targets(case.pk)),
+        form_for=lambda portal, sheet: _evaluation_form(portal, sheet, request.POST),
         invalid=lambda form: form.non_field_errors() or [_("请至少选择一项评价。")],
-        perform=lambda case, form: case_evaluate(case=case, ratings=form.ratings(),
-                                                 comment=form.cleaned_data["comment"], request=request),
-        done=_("评价已提交，感谢您的评价。"),
+        perform=lambda portal, token, form: portal.evaluate(token, ratings=form.ratings(),
+                                                            comment=form.cleaned_data["comment"], request=request),
+        done=lambda portal: _("评价已提交，感谢您的评价。") if portal.immediate else
+        _("评价已提交，正在传送至信访部门，感谢您的评价。"),
     )
 
 
@@ -223,11 +267,11 @@ def evaluate(request):
 def review(request):
     return _case_post(
         request,
-        form_for=lambda case: ReviewRequestForm(request.POST),
+        form_for=lambda portal, sheet: ReviewRequestForm(request.POST),
         invalid=lambda form: [form.errors["reason"][0]],
-        perform=lambda case, form: portal_review_request(case=case, reason=form.cleaned_data["reason"],
-                                                         request=request),
-        done=_("申请已提交，上一级机关将自收到申请之日起30日内答复。"),
+        perform=lambda portal, token, form: portal.review(token, reason=form.cleaned_data["reason"], request=request),
+        done=lambda portal: _("申请已提交，上一级机关将自收到申请之日起30日内答复。") if portal.immediate else
+        _("申请已提交，正在传送至信访部门；上一级机关自收到申请之日起30日内答复。"),
     )
 
 
@@ -248,7 +292,7 @@ def replies(request):
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    rows, has_next = public_replies_page(page)
+    rows, has_next = backend().replies_page(page)
     return render(request, "portal/replies.html", {
         "replies": rows, "page": page, "has_next": has_next, "has_previous": page > 1,
         "page_title": _("公开答复"),

@@ -6,7 +6,6 @@ ID numbers and phones are masked for users without ``petitions.view_pii``.
 """
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -17,13 +16,9 @@ from reports.exporters import (
 
 from petitions.domain.idcard import mask_id_number, mask_phone
 from petitions.models import AssignmentStatus
-from petitions.workflow import Status, TRANSITIONS
+from petitions.workflow import Status, event_label
 
 COLUMNS = 6
-EVENT_LABELS = {
-    "register": gettext_lazy("登记"), "answer_face_to_face": gettext_lazy("当面答复"),
-    "overdue": gettext_lazy("超期"), "evaluate": gettext_lazy("满意度评价"),
-}
 
 
 def _status_label(value):
@@ -34,10 +29,7 @@ def _status_label(value):
 
 
 def _action_label(action):
-    transition = TRANSITIONS.get(action)
-    if transition is not None:
-        return str(transition.label)
-    return str(EVENT_LABELS.get(action, action))
+    return str(event_label(action))
 
 
 def _local(moment):

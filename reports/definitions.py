@@ -1,16 +1,18 @@
 """The six statistical reports and the KPI table, each built as a ``reports.tables.Table``.
 
 Every definition (which cases count in which cell, and why) is written out in docs/reports.md;
-the section numbers below refer to it. Builders only arrange numbers that
-``reports.selectors`` aggregated in SQL.
+the section numbers below refer to it. Builders only arrange numbers: measures (``reports.cubes``)
+summed from the statistics aggregates (``figures=cubes.CELLS``, what every page reads), or counted
+from the case tables (``figures=cubes.CASES``, the from-scratch computation the aggregates must equal).
 """
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
+from petitions import clock
 from petitions.models.dictionary import DictKind
 
+from reports import cubes as c
 from reports import selectors as s
 from reports.tables import ROW_DATA, ROW_GROUP, ROW_SUBTOTAL, ROW_TOTAL, Column, FormBlock, Table, pct
 
@@ -60,19 +62,17 @@ def _pair(label, key):
 
 # ---------------------------------------------------------------- 1. 上访层次统计表 (§3.1)
 
-def visit_level_report(user, scope):
+def visit_level_report(user, scope, *, figures=c.CELLS):
     levels = s.dict_entries(DictKind.VISIT_LEVEL)
-    qs = s.statistics_cases(user, scope).filter(s.VISIT_LIKE_Q)
-    measures = {"all_b": s.count(), "all_p": s.Sum(s.PERSONS),
-                "none_b": s.count(Q(visit_level__isnull=True)),
-                "none_p": s.Sum(s.PERSONS, filter=Q(visit_level__isnull=True)),
-                "col_b": s.count(s.COLLECTIVE_Q), "col_p": s.Sum(s.PERSONS, filter=s.COLLECTIVE_Q),
-                "skip_b": s.count(s.SKIP_Q), "skip_p": s.Sum(s.PERSONS, filter=s.SKIP_Q)}
+    visits = c.VISIT_LIKE
+    measures = {"all_b": c.cases(visits), "all_p": c.persons(visits)}
+    for key, pred in (("none", c.NO_VISIT_LEVEL), ("col", c.COLLECTIVE), ("skip", c.SKIP)):
+        measures[f"{key}_b"] = c.cases(visits & pred)
+        measures[f"{key}_p"] = c.persons(visits & pred)
     for level in levels:
-        q = Q(visit_level_id=level.pk)
-        measures[f"l{level.pk}_b"] = s.count(q)
-        measures[f"l{level.pk}_p"] = s.Sum(s.PERSONS, filter=q)
-    areas, values = s.aggregate_by_area(qs, scope, measures)
+        measures[f"l{level.pk}_b"] = c.cases(visits & c.visit_level(level.pk))
+        measures[f"l{level.pk}_p"] = c.persons(visits & c.visit_level(level.pk))
+    areas, values = figures.by_area(user, scope, measures)
     columns = [Column(_("单位"), UNIT, "text")]
     columns += [_pair(level.name, f"l{level.pk}") for level in levels]
     columns += [
@@ -98,22 +98,20 @@ def visit_level_report(user, scope):
 FIRST_CHANNEL_COLUMNS = ("letter", "online", "phone", "referral")
 
 
-def first_petition_report(user, scope):
-    qs = s.statistics_cases(user, scope)
-    measures = {"total": s.count(), "first": s.count(s.FIRST_Q),
-                "visit_b": s.batches(s.FIRST_Q), "visit_p": s.persons(s.FIRST_Q)}
+def first_petition_report(user, scope, *, figures=c.CELLS):
+    measures = {"total": c.cases(), "first": c.cases(c.FIRST),
+                "visit_b": c.cases(c.FIRST & c.VISIT), "visit_p": c.persons(c.FIRST & c.VISIT)}
     for key in FIRST_CHANNEL_COLUMNS:
-        measures[key] = s.count(s.FIRST_Q & s.channel_q(key))
-    # One GROUP BY (所属问题, 信访目的); the few hundred groups are folded into both classifications.
-    groups = qs.values("problem_id", "purpose_id").annotate(**measures).order_by()
+        measures[key] = c.cases(c.FIRST & c.channel_group(key))
+    # Registered 所属问题 are folded into their first-level category.
     top = s.problem_top_map()
-    problem_rows, by_purpose = {}, {}
-    for row in groups:
-        problem = top.get(row["problem_id"]) if row["problem_id"] is not None else None
-        for data, key in ((problem_rows, problem), (by_purpose, row["purpose_id"])):
-            acc = data.setdefault(key, dict.fromkeys(measures, 0))
-            for m in measures:
-                acc[m] += row[m] or 0
+    problem_rows = {}
+    for problem_id, row in figures.by_entry(user, scope, "problem", measures).items():
+        acc = problem_rows.setdefault(top.get(problem_id) if problem_id is not None else None,
+                                      dict.fromkeys(measures, 0))
+        for m in measures:
+            acc[m] += row[m]
+    by_purpose = figures.by_entry(user, scope, "purpose", measures)
 
     columns = [
         Column(_("分类"), UNIT, "text"),
@@ -160,22 +158,21 @@ def first_petition_report(user, scope):
 
 # ---------------------------------------------------------------- 3. 地方信访工作机构信访数据统计表 (§3.3)
 
-def bureau_data_report(user, scope):
-    qs = s.statistics_cases(user, scope)
+def bureau_data_report(user, scope, *, figures=c.CELLS):
     measures = {
-        "total": s.count(),
-        "letter": s.count(s.channel_q("letter")),
-        "visit_b": s.batches(), "visit_p": s.persons(),
-        "col_b": s.batches(s.COLLECTIVE_Q), "col_p": s.persons(s.COLLECTIVE_Q),
-        "online": s.count(s.channel_q("online")),
-        "phone": s.count(s.channel_q("phone")),
-        "referral": s.count(s.channel_q("referral")),
-        "first": s.count(s.FIRST_Q),
-        "repeat": s.count(s.REPEAT_Q),
-        "skip": s.visit_like_batches(s.SKIP_Q),
-        "done": s.count(Q(status__in=s.DONE_STATUSES)),
+        "total": c.cases(),
+        "letter": c.cases(c.channel_group("letter")),
+        "visit_b": c.cases(c.VISIT), "visit_p": c.persons(c.VISIT),
+        "col_b": c.cases(c.VISIT & c.COLLECTIVE), "col_p": c.persons(c.VISIT & c.COLLECTIVE),
+        "online": c.cases(c.channel_group("online")),
+        "phone": c.cases(c.channel_group("phone")),
+        "referral": c.cases(c.channel_group("referral")),
+        "first": c.cases(c.FIRST),
+        "repeat": c.cases(c.REPEAT),
+        "skip": c.cases(c.VISIT_LIKE & c.SKIP),
+        "done": c.cases(c.DONE_PRED),
     }
-    areas, values = s.aggregate_by_area(qs, scope, measures)
+    areas, values = figures.by_area(user, scope, measures)
     columns = [
         Column(_("单位"), UNIT, "text"),
         Column(_("信访总量（件次）"), "total"),
@@ -208,11 +205,11 @@ def bureau_data_report(user, scope):
 
 # ---------------------------------------------------------------- 4. 所属问题内容排行表 (§3.4)
 
-def problem_ranking_report(user, scope):
-    measures = {"n": s.count(), "visit_b": s.batches(), "visit_p": s.persons()}
-    current = s.aggregate_by(s.statistics_cases(user, scope), "problem_id", measures)
+def problem_ranking_report(user, scope, *, figures=c.CELLS):
+    measures = {"n": c.cases(), "visit_b": c.cases(c.VISIT), "visit_p": c.persons(c.VISIT)}
+    current = figures.by_entry(user, scope, "problem", measures)
     prev_scope = s.Scope(org=scope.org, period=scope.period.previous(), source=scope.source)
-    previous = s.aggregate_by(s.statistics_cases(user, prev_scope), "problem_id", {"n": s.count()})
+    previous = figures.by_entry(user, prev_scope, "problem", {"n": c.cases()})
     entries = {e.pk: e for e in s.dict_entries(DictKind.PROBLEM)}
     top = s.problem_top_map()
     total = sum(v["n"] for v in current.values())
@@ -261,29 +258,15 @@ def problem_ranking_report(user, scope):
 
 # ---------------------------------------------------------------- 5. 群众异常访统计表 (§3.5)
 
-def abnormal_visit_report(user, scope):
+def abnormal_visit_report(user, scope, *, figures=c.CELLS):
     behaviours = s.dict_entries(DictKind.ABNORMAL)
-    base = s.statistics_cases(user, scope)
-    # One scan grouped by (organization, has a behaviour): the behaviour test runs once per case.
-    areas, area_of = s.scope_areas(scope)
-    measures = {"visits": s.visit_like_batches(), "n": s.count(), "p": s.Sum(s.PERSONS),
-                "col_b": s.count(s.COLLECTIVE_Q), "col_p": s.Sum(s.PERSONS, filter=s.COLLECTIVE_Q),
-                "skip_b": s.count(s.SKIP_Q)}
-    values = {a.key: dict.fromkeys(("visits", "ab_b", "ab_p", "col_b", "col_p", "skip_b"), 0) for a in areas}
-    groups = base.annotate(_ab=ExpressionWrapper(s.abnormal_q(), output_field=BooleanField())).values(
-        "registered_org_id", "_ab").annotate(**measures).order_by()
-    for g in groups:
-        row = values[area_of.get(g["registered_org_id"], scope.org.path)]
-        row["visits"] += g["visits"]
-        if g["_ab"]:
-            row["ab_b"] += g["n"]
-            row["ab_p"] += g["p"] or 0
-            row["col_b"] += g["col_b"]
-            row["col_p"] += g["col_p"] or 0
-            row["skip_b"] += g["skip_b"]
-    # Per behaviour: one GROUP BY over the case ↔ behaviour link table (a visit with two
-    # behaviours counts once in each behaviour column, once in the total).
-    by_behaviour = s.abnormal_by_behaviour(base, scope)
+    abnormal = c.ABNORMAL
+    areas, values = figures.by_area(user, scope, {
+        "visits": c.cases(c.VISIT_LIKE), "ab_b": c.cases(abnormal), "ab_p": c.persons(abnormal),
+        "col_b": c.cases(abnormal & c.COLLECTIVE), "col_p": c.persons(abnormal & c.COLLECTIVE),
+        "skip_b": c.cases(abnormal & c.SKIP)})
+    # Per behaviour (a visit with two behaviours counts once in each behaviour column, once in the total).
+    by_behaviour = figures.by_behaviour(user, scope)
     for area in areas:
         for b in behaviours:
             values[area.key][f"b{b.pk}"] = by_behaviour.get((area.key, b.pk), 0)
@@ -310,39 +293,39 @@ def abnormal_visit_report(user, scope):
 
 # ---------------------------------------------------------------- 6. 信访数据统计表总表 (§3.6)
 
-def summary_report(user, scope):
-    base = s.statistics_cases(user, scope)
+def summary_report(user, scope, *, figures=c.CELLS):
     purposes = s.dict_entries(DictKind.PURPOSE)
-    # (group heading, [(key, label, unit, aggregate, share of total?)])
+    # (group heading, [(key, label, unit, measure, share of total?)])
     indicators = [
-        (_("一、信访总量"), [("total", _("信访总量"), _("件次"), s.count(), True)]),
+        (_("一、信访总量"), [("total", _("信访总量"), _("件次"), c.cases(), True)]),
         (_("二、按信访形式"), [
-            ("letter", _("来信"), _("件"), s.count(s.channel_q("letter")), True),
-            ("visit_b", _("来访"), _("批次"), s.batches(), True),
-            ("visit_p", _("来访"), _("人次"), s.persons(), False),
-            ("online", _("网上信访"), _("件"), s.count(s.channel_q("online")), True),
-            ("phone", _("来电"), _("件"), s.count(s.channel_q("phone")), True),
-            ("referral", _("上级交办"), _("件"), s.count(s.channel_q("referral")), True),
+            ("letter", _("来信"), _("件"), c.cases(c.channel_group("letter")), True),
+            ("visit_b", _("来访"), _("批次"), c.cases(c.VISIT), True),
+            ("visit_p", _("来访"), _("人次"), c.persons(c.VISIT), False),
+            ("online", _("网上信访"), _("件"), c.cases(c.channel_group("online")), True),
+            ("phone", _("来电"), _("件"), c.cases(c.channel_group("phone")), True),
+            ("referral", _("上级交办"), _("件"), c.cases(c.channel_group("referral")), True),
         ]),
-        (_("三、按信访目的"), [(f"pu{p.pk}", p.name, _("件"), s.count(Q(purpose_id=p.pk)), True) for p in purposes]
-         + [("pu_none", _("未填写"), _("件"), s.count(Q(purpose__isnull=True)), True)]),
+        (_("三、按信访目的"), [(f"pu{p.pk}", p.name, _("件"), c.cases(c.purpose(p.pk)), True) for p in purposes]
+         + [("pu_none", _("未填写"), _("件"), c.cases(c.purpose(None)), True)]),
         (_("四、按来访性质"), [
-            ("ind_b", _("个体访"), _("批次"), s.batches(~s.COLLECTIVE_Q), True),
-            ("col_b", _("集体访"), _("批次"), s.batches(s.COLLECTIVE_Q), True),
-            ("col_p", _("集体访"), _("人次"), s.persons(s.COLLECTIVE_Q), False),
+            ("ind_b", _("个体访"), _("批次"), c.cases(c.VISIT & ~c.COLLECTIVE), True),
+            ("col_b", _("集体访"), _("批次"), c.cases(c.VISIT & c.COLLECTIVE), True),
+            ("col_p", _("集体访"), _("人次"), c.persons(c.VISIT & c.COLLECTIVE), False),
         ]),
         (_("五、初信初访与重复信访"), [
-            ("first", _("初信初访"), _("件"), s.count(s.FIRST_Q), True),
-            ("repeat", _("重复信访"), _("件"), s.count(s.REPEAT_Q), True),
+            ("first", _("初信初访"), _("件"), c.cases(c.FIRST), True),
+            ("repeat", _("重复信访"), _("件"), c.cases(c.REPEAT), True),
         ]),
         (_("六、越级访与异常访"), [
-            ("skip", _("越级访"), _("批次"), s.visit_like_batches(s.SKIP_Q), True),
-            ("abnormal", _("异常访"), _("批次"), s.count(s.abnormal_q()), True),
+            ("skip", _("越级访"), _("批次"), c.cases(c.VISIT_LIKE & c.SKIP), True),
+            ("abnormal", _("异常访"), _("批次"), c.cases(c.ABNORMAL), True),
         ]),
-        (_("七、办理情况"), [(f"st_{key}", label, _("件"), s.count(q), True) for key, label, q in s.STATUS_GROUPS]),
+        (_("七、办理情况"), [(f"st_{key}", label, _("件"), c.cases(c.status_group(key)), True)
+                          for key, label, _q in s.STATUS_GROUPS]),
     ]
-    measures = {key: agg for _h, items in indicators for key, _l, _u, agg, _share in items}
-    areas, values = s.aggregate_by_area(base, scope, measures)
+    measures = {key: measure for _h, items in indicators for key, _l, _u, measure, _share in items}
+    areas, values = figures.by_area(user, scope, measures)
     children = [a for a in areas if not a.is_self]
     columns = [Column(_("项目"), UNIT, "text"), Column(_("计量单位"), "unit", "text"), Column(_("合计"), "all")]
     columns += [Column(areas[0].label, f"a{0}")]
@@ -361,8 +344,9 @@ def summary_report(user, scope):
     for heading, items in indicators:
         table.add({UNIT: str(heading)}, kind=ROW_GROUP)
         for key, label, unit, _agg, share in items:
-            if key == "pu_none" and not any(values[a.key][key] for a in areas):
-                continue  # 未填写 only when some case lacks a purpose
+            if key in ("pu_none", *(f"st_{g}" for g in s.OPTIONAL_STATUS_GROUPS)) and not any(
+                    values[a.key][key] for a in areas):
+                continue  # 未填写 only when some case lacks a purpose; 转出其他途径 only when some case was
             row = {UNIT: str(label), "unit": str(unit)}
             for i, area in enumerate(areas):
                 row[f"a{i}"] = values[area.key][key]
@@ -393,15 +377,17 @@ def _kpi_derive(row):
     row["hdl_pct"] = pct(row["hdl_ok"], row["hdl_due"])
     row["sat"] = row["ev_satisfied"] + row["ev_basic"]
     row["sat_pct"] = pct(row["sat"], row["ev_total"])
-    row["rated_pct"] = pct(row["rated"], row["answered"])
+    # 参评率 = 已评价 ÷ (已评价 + 超期未评价) (docs/reports.md §4): cases still in their
+    # evaluation window and not evaluated (待评价) are in neither.
+    row["rated_pct"] = pct(row["rated"], row["rated"] + row["eval_overdue"])
     row["repeat_pct"] = pct(row["repeat"], row["total"])
     row["skip_pct"] = pct(row["skip"], row["visits"])
     row["online_pct"] = pct(row["online"], row["total"])
     return row
 
 
-def kpi_report(user, scope, *, today=None):
-    areas, values = s.kpi_counts(user, scope, today=today)
+def kpi_report(user, scope, *, today=None, figures=c.CELLS):
+    areas, values = figures.kpi(user, scope, today=today or clock.today())
     columns = [
         Column(_("单位"), UNIT, "text"),
         Column(_("及时受理"), children=[Column(_("应受理（件）"), "acc_due"), Column(_("及时受理（件）"), "acc_ok"),
@@ -409,10 +395,11 @@ def kpi_report(user, scope, *, today=None):
         Column(_("按期办结"), children=[Column(_("应办结（件）"), "hdl_due"), Column(_("按期办结（件）"), "hdl_ok"),
                                      Column(_("按期办结率"), "hdl_pct", "pct")]),
         Column(_("群众满意度"), children=[
-            Column(_("已评价（次）"), "ev_total"), Column(_("满意"), "ev_satisfied"), Column(_("基本满意"), "ev_basic"),
+            Column(_("已评价（次）"), "ev_total"), Column(_("其中网上自评"), "ev_portal"),
+            Column(_("其中回访代录"), "ev_recorded"), Column(_("满意"), "ev_satisfied"), Column(_("基本满意"), "ev_basic"),
             Column(_("不满意"), "ev_unsatisfied"), Column(_("群众满意率"), "sat_pct", "pct")]),
         Column(_("参评"), children=[Column(_("已答复（件）"), "answered"), Column(_("已参评（件）"), "rated"),
-                                  Column(_("参评率"), "rated_pct", "pct")]),
+                                  Column(_("超期未评价（件）"), "eval_overdue"), Column(_("参评率"), "rated_pct", "pct")]),
         Column(_("重复信访"), children=[Column(_("登记（件）"), "total"), Column(_("重复（件）"), "repeat"),
                                      Column(_("重复信访率"), "repeat_pct", "pct")]),
         Column(_("越级访"), children=[Column(_("来访（批次）"), "visits"), Column(_("越级（批次）"), "skip"),
@@ -525,28 +512,41 @@ def _visit_nature(groups):
                      [(str(_("批次")), [r[1] for r in rows]), (str(_("人次")), [r[2] for r in rows])])
 
 
-# slug → (query group, builder(groups, scope)). Charts of one group share one GROUP BY.
+# slug → (query group, builder(groups, scope)). Charts of one group share one query.
 CHARTS = {
-    "purpose": ("base", lambda g, scope: _single("purpose", _("按信访目的"), s.series_by_purpose(g))),
-    "channel": ("base", lambda g, scope: _single("channel", _("按信访形式（类型）"), s.series_by_channel(g))),
-    "visit-nature": ("base", lambda g, scope: _visit_nature(g)),
+    "purpose": ("purpose", lambda g, scope: _single("purpose", _("按信访目的"), s.series_by_purpose(g))),
+    "channel": ("form", lambda g, scope: _single("channel", _("按信访形式（类型）"), s.series_by_channel(g))),
+    "visit-nature": ("form", lambda g, scope: _visit_nature(g)),
     "problem": ("problem", lambda pairs, scope: _single("problem", _("按所属问题（一级分类）"), pairs,
                                                        horizontal=True)),
-    "repeat": ("base", lambda g, scope: _single("repeat", _("是否重访"), s.series_by_repeat(g))),
+    "repeat": ("form", lambda g, scope: _single("repeat", _("是否重访"), s.series_by_repeat(g))),
     "area": ("time", lambda g, scope: _single("area", _("按地区（登记机构）"), s.series_by_area(g, scope))),
     "month": ("time", lambda g, scope: _single("month", _("按月份"), s.series_by_month(g, scope.period))),
 }
-CHART_QUERIES = {"base": s.chart_base_groups, "problem": s.series_by_problem, "time": s.chart_time_groups}
 
 
-def chart_set(user, scope, slugs=None):
-    """``{slug: ChartData}`` for ``slugs`` (default all), running each needed GROUP BY once."""
+def _entry_counts(figures, user, scope, dim):
+    return {pk: row["n"] for pk, row in figures.by_entry(user, scope, dim, {"n": c.cases()}).items()}
+
+
+CHART_QUERIES = {
+    # (信访形式, 集体, 重复) groups with 件次 and 人次
+    "form": lambda figures, user, scope: figures.by_form(user, scope),
+    "purpose": lambda figures, user, scope: [{"purpose_id": pk, "n": n}
+                                             for pk, n in _entry_counts(figures, user, scope, "purpose").items()],
+    "problem": lambda figures, user, scope: s.problem_series(_entry_counts(figures, user, scope, "problem")),
+    # (登记机构, 月份)
+    "time": lambda figures, user, scope: figures.by_month(user, scope),
+}
+
+
+def chart_set(user, scope, slugs=None, *, figures=c.CELLS):
+    """``{slug: ChartData}`` for ``slugs`` (default all), running each needed query once."""
     slugs = list(CHARTS) if slugs is None else slugs
-    qs = s.statistics_cases(user, scope)
-    groups = {name: CHART_QUERIES[name](qs) for name in {CHARTS[slug][0] for slug in slugs}}
+    groups = {name: CHART_QUERIES[name](figures, user, scope) for name in {CHARTS[slug][0] for slug in slugs}}
     return {slug: CHARTS[slug][1](groups[CHARTS[slug][0]], scope) for slug in slugs}
 
 
-def chart_data(user, scope, slug):
+def chart_data(user, scope, slug, *, figures=c.CELLS):
     """One chart's numbers (the same for the image and the table beside it)."""
-    return chart_set(user, scope, [slug])[slug]
+    return chart_set(user, scope, [slug], figures=figures)[slug]

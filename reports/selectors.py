@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PATH_STEP, OrgKind, OrgUnit
 from accounts.selectors import org_scope_choices
 from petitions import clock
-from petitions.models import Case, CaseEvent, Channel, DictEntry, Evaluation
+from petitions.models import ROUTED_OUTCOMES, Case, CaseEvent, Channel, DictEntry, Evaluation
 from petitions.models.dictionary import DictKind
-from petitions.models.workflow import Satisfaction
+from petitions.domain.deadlines import EVALUATION_DAYS
+from petitions.models.workflow import EvaluationSource, Satisfaction
 from petitions.selectors import case_statistics_qs
 from petitions.workflow import DONE_STATUSES, OPEN_STATUSES, REFUSED_STATUSES, Status
 from reports.models import ReportSigners
@@ -67,15 +68,23 @@ REFUSED_STATUSES = tuple(sorted(REFUSED_STATUSES))
 # 当面答复 at registration), both of which set ``answered_at``, while a refusal ends the matter
 # without an answer. ``answered_at`` is in the statistics index, so the test needs no join with the
 # events (docs/reports.md §2, 办理情况).
-ARCHIVED_REFUSAL_Q = Q(status=Status.ARCHIVED, answered_at__isnull=True)
+# A matter routed out of the petition procedure (转送政法机关、纪检监察机关, 导入法定途径) is not
+# answered either; its ``outcome`` (also in the statistics index) tells it apart.
+ARCHIVED_REFUSAL_Q = Q(status=Status.ARCHIVED, answered_at__isnull=True, outcome="")
 REFUSED_Q = Q(status__in=REFUSED_STATUSES) | ARCHIVED_REFUSAL_Q
+ROUTED_Q = Q(status=Status.ROUTED_OUT) | Q(status=Status.ARCHIVED, outcome__in=sorted(ROUTED_OUTCOMES))
 STATUS_GROUPS = (
     ("open", _("在办"), Q(status__in=sorted(OPEN_STATUSES))),
     ("answered", _("已答复"), Q(status=Status.ANSWERED)),
     ("closed", _("已办结（含归档）"), Q(status=Status.CLOSED) | Q(status=Status.ARCHIVED, answered_at__isnull=False)),
     ("rejected", _("不予受理/不再受理"), REFUSED_Q),
+    ("routed", _("转出其他途径"), ROUTED_Q),
 )
-REFUSAL_ACTIONS = ("reject", "not_reaccept")
+# Groups shown only when some case is in them (the 总表 keeps its usual rows otherwise).
+OPTIONAL_STATUS_GROUPS = frozenset({"routed"})
+# Decisions on acceptance made by an event rather than by an organization's 受理: the refusals and
+# routing out of the petition procedure (条例第二十二条: 15 days to route).
+REFUSAL_ACTIONS = ("reject", "not_reaccept", "route_legal", "route_discipline", "guide_procedure")
 # 人次 of a visit: the number of visitors, 1 when not recorded (an individual visit).
 PERSONS = Coalesce("visitor_count", Value(1))
 
@@ -356,13 +365,8 @@ def descendant_ids(entry):
 
 
 # ---------------------------------------------------------------- chart series
-# Seven charts from three GROUP BYs: (目的, 形式, 集体, 重复), (所属问题), (登记机构, 月份). Each
-# returns at most a few hundred groups, which are added up here per chart.
-
-def chart_base_groups(qs):
-    return list(qs.values("purpose_id", "channel", "is_collective", "is_repeat").annotate(
-        n=count(), p=Sum(PERSONS)).order_by())
-
+# Seven charts from four groupings: (形式, 集体, 重复), (目的), (所属问题), (登记机构, 月份)
+# (reports.definitions.CHART_QUERIES). Each has at most a few hundred groups, added up here per chart.
 
 def _fold(groups, key):
     out = {}
@@ -400,12 +404,18 @@ def series_by_repeat(groups):
 
 
 def series_by_problem(qs):
-    """所属问题, first level (children add to their parent)."""
+    """所属问题, first level (children add to their parent), of the cases of ``qs``."""
+    return problem_series({row["problem_id"]: row["n"] for row in qs.values("problem_id").annotate(n=count())
+                           .order_by()})
+
+
+def problem_series(counts):
+    """所属问题, first level, from ``{registered problem id or None: cases}``."""
     top = problem_top_map()
     by_top = {}
-    for row in qs.values("problem_id").annotate(n=count()).order_by():
-        key = top.get(row["problem_id"]) if row["problem_id"] is not None else None
-        by_top[key] = by_top.get(key, 0) + row["n"]
+    for problem_id, n in counts.items():
+        key = top.get(problem_id) if problem_id is not None else None
+        by_top[key] = by_top.get(key, 0) + n
     out = [(e.name, by_top.get(e.pk, 0)) for e in dict_entries(DictKind.PROBLEM, top_level_only=True)]
     if by_top.get(None):
         out.append((str(_("未分类")), by_top[None]))
@@ -485,7 +495,7 @@ def kpi_counts(user, scope, *, today=None):
     # deadline is 15 days after registration, so its registration lies in the year before the
     # period end (a bound for the index range scan, not a change of population).
     candidates = scoped.filter(
-        acc_period, accepted_at__isnull=True, status__in=REFUSED_STATUSES + (Status.ARCHIVED,),
+        acc_period, accepted_at__isnull=True, status__in=REFUSED_STATUSES + (Status.ROUTED_OUT, Status.ARCHIVED),
         registered_at__gte=p.start_dt - timedelta(days=366), registered_at__lt=p.end_dt,
     ).annotate(_refused_day=TruncDate(Subquery(CaseEvent.objects.filter(
         case_id=OuterRef("pk"), action__in=REFUSAL_ACTIONS).order_by("created_at").values("created_at")[:1])))
@@ -496,21 +506,30 @@ def kpi_counts(user, scope, *, today=None):
 
     # (3) 参评: cases answered in the period with an evaluation. An evaluation judges the answer,
     # so it is never older than the answer: only evaluations since the period start can match.
-    rated = scoped.filter(answered, pk__in=Evaluation.objects.filter(
-        evaluated_at__gte=p.start_dt).values("case_id"))
-    _areas, rated = aggregate_by_area(rated, scope, {"rated": count()})
+    # 超期未评价: answered in the period, never evaluated, and the evaluation window has passed.
+    evaluated_ids = Evaluation.objects.filter(evaluated_at__gte=p.start_dt).values("case_id")
+    window_closed = timezone.make_aware(datetime.combine(today - timedelta(days=EVALUATION_DAYS), time.min))
+    rated = scoped.filter(answered).annotate(_rated=Exists(evaluated_ids.filter(case_id=OuterRef("pk"))))
+    _areas, rated = aggregate_by_area(rated, scope, {
+        "rated": count(Q(_rated=True)),
+        "eval_overdue": count(Q(_rated=False, answered_at__lt=window_closed)),
+    })
 
-    # (4) 满意率: evaluations made in the period, by the area and source of their case.
+    # (4) 满意率: evaluations made in the period, by the area and source of their case (a voided case's
+    # evaluations leave the statistics with it, as case_statistics_qs leaves the case).
     evaluations = Evaluation.objects.none()
     if scope_allowed(user, scope.org):
         evaluations = Evaluation.objects.filter(
             evaluated_at__gte=p.start_dt, evaluated_at__lt=p.end_dt,
-            case__registered_org_id__in=scope.org_ids).filter(source_q(scope.source, "case__"))
+            case__registered_org_id__in=scope.org_ids).filter(source_q(scope.source, "case__")).exclude(
+            case__status=Status.VOIDED)
     _areas, ev = aggregate_by_area(evaluations, scope, {
         "ev_total": count(),
         "ev_satisfied": count(Q(value=Satisfaction.SATISFIED)),
         "ev_basic": count(Q(value=Satisfaction.BASIC)),
         "ev_unsatisfied": count(Q(value=Satisfaction.UNSATISFIED)),
+        "ev_portal": count(Q(source=EvaluationSource.PORTAL)),
+        "ev_recorded": count(Q(source=EvaluationSource.RECORDED)),
     }, field="case__registered_org_id")
     for key in result:
         result[key]["acc_due"] += refused[key].get("not_overdue", 0)

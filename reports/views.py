@@ -21,7 +21,12 @@ from reports.definitions import (
     kpi_ranking, kpi_report,
 )
 from reports.forms import KpiForm, ReportForm, ScopeForm, SignersForm
+from reports.procedure_reports import PROCEDURE_REPORTS
 from reports.selectors import report_signers
+
+# The six tables and those of the procedures (docs/reports.md §3.7–3.8), in their form numbers' order.
+ALL_REPORTS = REPORTS + PROCEDURE_REPORTS
+ALL_REPORTS_BY_SLUG = {**REPORT_BY_SLUG, **{r.slug: r for r in PROCEDURE_REPORTS}}
 
 STAT_PERM = "reports.view_statistics"
 CHART_CACHE_SECONDS = 300
@@ -63,7 +68,7 @@ def _signers(request):
 def index(request):
     """List of the six reports, the KPI table and the charts."""
     reports = [{"title": r.title, "description": r.description, "number": r.form_number,
-                "url": reverse("reports:report", args=[r.slug])} for r in REPORTS]
+                "url": reverse("reports:report", args=[r.slug])} for r in ALL_REPORTS]
     return render(request, "reports/index.html", {
         "reports": reports, "kpi_number": KPI_FORM.form_number,
         "page_title": _("生成报表"), "breadcrumbs": [(_("生成报表"), "")]})
@@ -74,7 +79,7 @@ def index(request):
 def report(request, slug):
     """One report for the chosen period, source and scope with its statistical form block;
     ``?export=xlsx`` downloads it; a POST saves the sign-off names."""
-    definition = REPORT_BY_SLUG.get(slug)
+    definition = ALL_REPORTS_BY_SLUG.get(slug)
     if definition is None:
         raise Http404
     signers_form, signers, done = _signers(request)

@@ -5,8 +5,29 @@ Cast (org codes from accounts.demo): prefecture bureau 53390001; 石门县 burea
 州人社局 53390003 (prefecture department).
 """
 import pytest
+from django.db import connections
+from django.db.backends.base.creation import BaseDatabaseCreation
 
 from tests.factories import enrol_otp, make_org_tree, make_user
+
+_create_test_db = BaseDatabaseCreation.create_test_db
+
+
+def _create_test_db_as_default(self, *args, **kwargs):
+    """Create a second test database (the ``county`` instance of tests/petitions/instance_helpers.py)
+    with the alias ``default`` pointing at it for the duration: the data migrations read and write
+    through the default manager, as they do in every single-database deployment."""
+    if self.connection.alias == "default":
+        return _create_test_db(self, *args, **kwargs)
+    original = connections["default"]
+    connections["default"] = self.connection
+    try:
+        return _create_test_db(self, *args, **kwargs)
+    finally:
+        connections["default"] = original
+
+
+BaseDatabaseCreation.create_test_db = _create_test_db_as_default
 
 
 @pytest.fixture

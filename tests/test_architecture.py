@@ -12,6 +12,9 @@ ASSIGNMENT = re.compile(r"\.status\s*=(?!=)")
 WRITE_CALL = re.compile(r"\.(update|create|bulk_create|update_or_create|get_or_create)\((?:[^()]|\([^()]*\))*"
                         r"\bstatus\s*=", re.S)
 CONSTRUCTOR = re.compile(r"\b(Case|Assignment|ExtensionRequest)\((?:[^()]|\([^()]*\))*\bstatus\s*=", re.S)
+# The state of a transfer package between the portal and the intranet (portal/gap.py, portal/intranet/) is
+# not a workflow status: the rows that record a package's fate are written where the package is handled.
+PACKAGE_STATE = re.compile(r"\s*(TransferStatus|PackageStatus)\.")
 
 
 def _sources():
@@ -39,6 +42,8 @@ def test_only_services_write_a_status():
         text = path.read_text(encoding="utf-8")
         for pattern in (ASSIGNMENT, WRITE_CALL, CONSTRUCTOR):
             for match in pattern.finditer(text):
+                if PACKAGE_STATE.match(text, match.end()):
+                    continue
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT)}:{line}")
     assert not offenders, "status written outside petitions/services: " + ", ".join(offenders)

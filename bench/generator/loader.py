@@ -49,7 +49,8 @@ def _extra_columns(model, columns, now_text):
     """Columns the generator does not produce: constant defaults, or omitted when nullable.
 
     Fields added to the models after the generator was written are filled with their
-    default (or NULL) instead of breaking COPY; a required field without a default raises.
+    default (NULL, or "" for optional text) instead of breaking COPY; a required field without a
+    default raises.
     """
     extra = []
     for field in model._meta.concrete_fields:
@@ -68,6 +69,8 @@ def _extra_columns(model, columns, now_text):
             extra.append((field, "\\N" if value is None else str(value)))
         elif field.null:
             continue
+        elif field.blank and field.get_internal_type() in ("CharField", "TextField"):
+            extra.append((field, ""))  # an optional text without a default: Django's own empty value
         else:
             raise RuntimeError(f"generate_cases does not know how to fill {model.__name__}.{field.name}")
     return extra

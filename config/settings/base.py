@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "documents",
     "cockpit",
     "portal",
+    # The intranet's end of the portal across the network gap (portal/intranet/, docs/architecture.md §7.2);
+    # the internet-side deployment (config/settings/portal.py) installs "portal" alone.
+    "portal.intranet",
 ]
 
 MIDDLEWARE = [
@@ -104,27 +107,28 @@ TEMPLATES = [
 ]
 
 # SQLite is the embedded default; PostgreSQL through DATABASE_URL.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-        conn_max_age=int(env("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers serialise on BEGIN IMMEDIATE instead of failing with "database is locked";
-    # WAL lets readers go on while one writer works (docs/performance.md §R5.1).
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: at 1M cases the planner's cost estimates pass jit_above_cost on list and report
-    # queries, and compiling them cost more than running them (leader page 5.6 s → 1.0 s;
-    # docs/performance.md, "PostgreSQL JIT").
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+def database_config(url):
+    """The database settings of ``url`` with the options this project runs each engine with (also used
+    by the internet-side portal's settings, config/settings/portal.py, for its own database)."""
+    config = dj_database_url.parse(url, conn_max_age=int(env("CONN_MAX_AGE", "60")), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers serialise on BEGIN IMMEDIATE instead of failing with "database is locked";
+        # WAL lets readers go on while one writer works (docs/performance.md §R5.1).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT: at 1M cases the planner's cost estimates pass jit_above_cost on list and report
+        # queries, and compiling them cost more than running them (leader page 5.6 s → 1.0 s;
+        # docs/performance.md, "PostgreSQL JIT").
+        config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    return config
+
+
+DATABASES = {"default": database_config(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -193,6 +197,14 @@ ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 # made by ``manage.py exchange_keygen``) and the largest package the importer will open.
 EXCHANGE_PRIVATE_KEY_PATH = Path(env("EXCHANGE_PRIVATE_KEY_PATH", str(BASE_DIR / "var" / "exchange_ed25519.key")))
 EXCHANGE_MAX_BYTES = int(env("EXCHANGE_MAX_BYTES", str(2 * 1024 * 1024 * 1024)))
+# Cases between instances (docs/architecture.md §6.2): the organization this instance serves (its code is
+# the sender of the packages it writes; empty: the root of the organization tree, i.e. the prefecture's
+# instance), and where the packages written and the packages held for a missing one are kept (they carry
+# personal data: mode 0700, backed up with the attachments).
+EXCHANGE_INSTANCE_ORG = env("EXCHANGE_INSTANCE_ORG", "")
+EXCHANGE_ROOT = Path(env("EXCHANGE_ROOT", str(BASE_DIR / "var" / "exchange")))
+# Items per package at most (a busier outbox is written as several packages in a row).
+EXCHANGE_MAX_ITEMS = int(env("EXCHANGE_MAX_ITEMS", "2000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -245,6 +257,15 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "xinfang@localhost")
 
+# 重大、紧急 matters (条例第二十五条, petitions/services/urgent.py): the duty leaders alerted must
+# acknowledge within URGENT_ACK_MINUTES, or the alert goes one level up (manage.py scan_deadlines,
+# run every few minutes). A visit is proposed as urgent at registration from URGENT_COLLECTIVE_SIZE
+# visitors on (a collective visit), or with a 异常行为 of URGENT_DANGER_CODES (Art.26 items, the
+# dictionary's codes: 02 dangerous articles, 03 violence or threats, 06 endangering security).
+URGENT_ACK_MINUTES = int(env("URGENT_ACK_MINUTES", "30"))
+URGENT_COLLECTIVE_SIZE = int(env("URGENT_COLLECTIVE_SIZE", "50"))
+URGENT_DANGER_CODES = tuple(c.strip() for c in env("URGENT_DANGER_CODES", "02,03,06").split(",") if c.strip())
+
 # Documents (文书, README "文书与送达"): the frozen PDFs live outside the web root, apart from the
 # attachments (backed up as the "documents" file store). The portal address printed on receipts and
 # in texts to petitioners (and as the receipt's QR code) is the internet-side portal's tracking page.
@@ -275,6 +296,33 @@ PORTAL_TRACK_WINDOW_SECONDS = 60 * 60  # ... within an hour
 # DJANGO_PORTAL_POW_MAX_NUMBER raises it as machines get faster. No setting skips the check.
 PORTAL_POW_MAX_NUMBER = int(env("PORTAL_POW_MAX_NUMBER", "1500000"))
 PORTAL_POW_TTL_SECONDS = 10 * 60  # a challenge must be answered within ten minutes (the page fetches a new one)
+
+# The portal across the network gap (docs/architecture.md §7.2; README, "群众端单独部署"). PORTAL_BACKEND: where
+# the portal's pages read and write: the staff database (the single-database setup, the default) or, on
+# the internet-side deployment, its own mirror and outbox (config/settings/portal.py sets it).
+PORTAL_BACKEND = env("PORTAL_BACKEND", "portal.backends.staff.StaffBackend")
+# Each side writes packages into its outbound directory and reads the other side's from its inbound one
+# (what a 网闸 carries between them), signs with its own Ed25519 key and trusts the other side's public
+# keys (base64, comma-separated: two while a key is replaced). `manage.py portal_transfer` (internet side)
+# and `manage.py intranet_transfer` (intranet) run on a timer; --keygen makes the key and prints the public
+# key to configure on the other side.
+PORTAL_TRANSFER_OUTBOX = Path(env("PORTAL_TRANSFER_OUTBOX", str(BASE_DIR / "var" / "gap" / "outbox")))
+PORTAL_TRANSFER_INBOX = Path(env("PORTAL_TRANSFER_INBOX", str(BASE_DIR / "var" / "gap" / "inbox")))
+PORTAL_TRANSFER_KEY_PATH = Path(env("PORTAL_TRANSFER_KEY_PATH", str(BASE_DIR / "var" / "gap_ed25519.key")))
+PORTAL_TRANSFER_PEER_KEYS = tuple(k.strip() for k in env("PORTAL_TRANSFER_PEER_KEYS", "").split(",") if k.strip())
+PORTAL_TRANSFER_MAX_BYTES = int(env("PORTAL_TRANSFER_MAX_BYTES", str(512 * 1024 * 1024)))
+# What a package carries goes again when the other side has not confirmed it within this time.
+PORTAL_TRANSFER_RESEND_MINUTES = int(env("PORTAL_TRANSFER_RESEND_MINUTES", "120"))
+# Cases per package written by the intranet (the first run sends every case, in packages of this size).
+PORTAL_TRANSFER_BATCH = int(env("PORTAL_TRANSFER_BATCH", "2000"))
+# Packages imported (or refused) stay in done/ (refused/) under the inbound directory this many days.
+PORTAL_TRANSFER_KEEP_DAYS = int(env("PORTAL_TRANSFER_KEEP_DAYS", "30"))
+# What the receipt of an online petition tells the petitioner about the wait for the number and query code:
+# about two timer periods of each side plus the gateway's transfers (README, "群众端单独部署").
+PORTAL_RECEIPT_WAIT_MINUTES = int(env("PORTAL_RECEIPT_WAIT_MINUTES", "30"))
+# scrypt parameters of the key each case's public sheet is sealed under (portal/sealing.py): the cost of
+# one look-up on the portal, and of one case the first time the intranet sends it (docs/performance.md §12).
+PORTAL_MIRROR_KDF = {"n": int(env("PORTAL_MIRROR_KDF_N", str(2 ** 12))), "r": 8, "p": 1}
 
 # Reverse proxies whose X-Forwarded-For is believed (accounts.audit.client_ip): addresses or CIDR networks,
 # comma- or space-separated in DJANGO_TRUSTED_PROXIES, e.g. "127.0.0.1, 10.20.0.0/24". Only a request whose

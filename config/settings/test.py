@@ -1,11 +1,14 @@
 import atexit
+import copy
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import dj_database_url
+
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS, LOGGING
+from .base import DATABASES, INSTALLED_APPS, LOGGING
 
 # Everything the suite writes outside the repository goes into one directory per process, removed when
 # the process exits (pytest, or any process that loads these settings): the directories below and, being
@@ -58,3 +61,28 @@ atexit.register(shutil.rmtree, _AUDIT_TMP, ignore_errors=True)
 # The historical import checks and imports within the request (the page's background thread would not
 # see the test's transaction); the browser journey switches the thread back on.
 HISTORY_IMPORT_INLINE = True
+
+# A second instance of the system for the tests of cases between instances (tests/petitions/instances/,
+# docs/architecture.md §6.2): its own database on the same engine (a second in-memory database on SQLite,
+# "<name>_county" beside the default one on PostgreSQL), or TEST_COUNTY_DATABASE_URL. Created only when a
+# test asks for it (pytest-django sets up the databases the collected tests name).
+DATABASES = {**DATABASES, "county": copy.deepcopy(DATABASES["default"])}
+if os.environ.get("TEST_COUNTY_DATABASE_URL"):
+    DATABASES["county"].update(dj_database_url.parse(os.environ["TEST_COUNTY_DATABASE_URL"]))
+elif DATABASES["county"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["county"]["NAME"] = f"{DATABASES['default']['NAME']}_county"
+    DATABASES["county"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_county"}
+else:
+    DATABASES["county"]["NAME"] = str(Path(DATABASES["default"]["NAME"]).with_name("county.sqlite3"))
+
+# The internet-side portal's own database for the tests of the portal across the network gap
+# (tests/portal/gap.py): its tables (portal.models.INTERNET_SIDE_MODELS) are routed there and nowhere else,
+# so that one test runs both sides, each on its own database ("<name>_portal" beside the default one on
+# PostgreSQL, a second in-memory database on SQLite). Created only when a test asks for it.
+DATABASES = {**DATABASES, "portal": {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}}  # noqa: F405
+if DATABASES["portal"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["portal"]["NAME"] = f"{DATABASES['default']['NAME']}_portal"
+    DATABASES["portal"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_portal"}
+else:
+    DATABASES["portal"]["NAME"] = str(Path(DATABASES["default"]["NAME"]).with_name("portal_side.sqlite3"))
+DATABASE_ROUTERS = ["tests.portal.gap.InternetSideRouter"]

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from petitions.models import AssignmentStatus, ReviewLevel
+from petitions.models import AssignmentStatus, Procedure, ReviewLevel
 from petitions.workflow import OPEN_STATUSES, TRANSITIONS, Status
 
 # --- statutory day counts (the one place they are written) -------------------------------------
@@ -30,6 +30,9 @@ MAX_EXTENSION_DAYS = 30  # 第三十四条: extended once, by at most 30 days
 REVIEW_REQUEST_DAYS = 30  # 第三十五、三十六条: ask for 复查/复核 within 30 days
 REVIEW_DECISION_DAYS = 30  # 第三十五、三十六条: decide within 30 days of the request
 RETURN_WORKDAYS = 5  # 第二十三条第三款: object within 5 working days of receipt
+# The petitioner evaluates the answer within this many days of it; afterwards a case without an
+# evaluation is 超期未评价. The 条例 sets no figure (docs/domain.md §11): the 复查 window's 30 days.
+EVALUATION_DAYS = 30
 DUE_SOON_DAYS = 3  # lists flag a deadline 即将到期 this many days ahead (inclusive)
 
 # --- due labels --------------------------------------------------------------------------------
@@ -118,7 +121,10 @@ class ReviewWindow:
 def review_window(case, reviews):
     """The next review the petitioner may ask for, or None (none left, or one is running).
 
-    ``reviews`` are the case's ReviewRequest rows, oldest first."""
+    ``reviews`` are the case's ReviewRequest rows, oldest first. A matter concluded by an agreement
+    (调解和解, 条例第三十三条) or routed out of the petition procedure has no review."""
+    if case.outcome:
+        return None
     if any(r.level == ReviewLevel.RECHECK for r in reviews):
         return None
     done = [r for r in reviews if r.level == ReviewLevel.REVIEW]
@@ -174,7 +180,26 @@ def binding_due(statutory, supervision_dues=()):
 
 
 def statutory_due(case, assignments, reviews):
-    """The statutory (or assigning bureau's) deadline of the current state, without 督办."""
+    """The statutory (or assigning bureau's) deadline of the current state, without 督办.
+
+    While a hearing is pending (``case.paused_since``) the handling or 复核 clock stands still:
+    no deadline runs (条例第三十六条第二款). Under 简易办理 the 10-working-day deadline binds
+    when it is earlier."""
+    status = case.status
+    if case.paused_since is not None and status in PAUSABLE_STATUSES:
+        return None
+    due = _statutory_due(case, assignments, reviews)
+    if case.procedure == Procedure.SIMPLE and case.simple_due and status in SIMPLE_RUNNING:
+        return min(d for d in (due, case.simple_due) if d is not None)
+    return due
+
+
+# The states whose clock a hearing stops, and those in which the 简易办理 deadline runs.
+PAUSABLE_STATUSES = frozenset({Status.IN_PROGRESS, Status.RECHECKING})
+SIMPLE_RUNNING = frozenset({Status.PENDING, Status.AWAITING_ACCEPTANCE, Status.IN_PROGRESS, Status.RESULT_REPORTED})
+
+
+def _statutory_due(case, assignments, reviews):
     status = case.status
     if status == Status.PENDING:
         return case.acceptance_due
@@ -194,6 +219,31 @@ def statutory_due(case, assignments, reviews):
         open_reviews = [r.due for r in reviews if r.decided_at is None]
         return min(open_reviews) if open_reviews else None
     return None
+
+
+# --- 满意度评价 ------------------------------------------------------------------------------------
+
+EVALUATION_PENDING, EVALUATION_DONE, EVALUATION_OVERDUE = "pending", "done", "overdue"
+EVALUATION_STATE_LABELS = {EVALUATION_PENDING: _("待评价"), EVALUATION_DONE: _("已评价"),
+                           EVALUATION_OVERDUE: _("超期未评价")}
+
+
+def evaluation_window_end(case):
+    """The last day the petitioner may evaluate the answer (None before an answer)."""
+    if case.answered_at is None:
+        return None
+    return local_date(case.answered_at) + timedelta(days=EVALUATION_DAYS)
+
+
+def evaluation_state(case, evaluated, today):
+    """待评价 / 已评价 / 超期未评价 of an answered case (None before the answer); ``evaluated`` is
+    whether it has any evaluation."""
+    if evaluated:
+        return EVALUATION_DONE
+    end = evaluation_window_end(case)
+    if end is None:
+        return None
+    return EVALUATION_OVERDUE if today > end else EVALUATION_PENDING
 
 
 # --- working days ---------------------------------------------------------------------------------

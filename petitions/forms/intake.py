@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgKind, OrgUnit
 from accounts.widgets import DateField, FileInput
 
+from accounts.forms import OrgChoiceField, QuickSelect
 from petitions import clock
+from petitions.domain.levels import proper_level, visit_level_rank
 from petitions.models import Channel, DictEntry, DictKind, IdType, Sex
 from petitions.services import attachments
 from petitions.services.intake import (
@@ -32,23 +34,6 @@ from petitions.services.intake import (
 PERSON_PREFIX = "petitioners"
 TERRITORIAL_KINDS = (OrgKind.PREFECTURE, OrgKind.COUNTY, OrgKind.TOWNSHIP)
 LEVEL_BY_KIND = {OrgKind.TOWNSHIP: "1", OrgKind.COUNTY: "2", OrgKind.PREFECTURE: "3"}  # 上访层次 codes
-
-
-class QuickSelect(forms.Select):
-    """A native <select> rendered in Python rather than one template include per <option>.
-
-    Same markup as Django's Select; an entry form has ~700 options (five person blocks of
-    民族/文化程度/政治面貌, the region and organization lists), which the template renderer
-    takes most of a second to produce."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = [
-            format_html('<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"])
-            for _group, choices, _index in widget["optgroups"] for option in choices
-        ]
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
-                           mark_safe("".join(options)))
 
 
 class DictChoiceField(forms.ModelChoiceField):
@@ -74,17 +59,6 @@ class DictChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return obj.label_with_parent if self.tree else f"{obj.code} {obj.name}"
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    """Organizations in tree order, labelled "<code> <name>" (type the code to jump)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", QuickSelect)
-        super().__init__(queryset=OrgUnit.objects.none(), **kwargs)
-
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.name}"
 
 
 class DictMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -230,7 +204,10 @@ class IntakeForm(forms.Form):
                               help_text=_("留空则取反映问题的前60个字。"))
     problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"))
     problem_region = OrgChoiceField(label=_("问题属地"))
-    responsible_unit = forms.CharField(label=_("责任单位"), max_length=100, required=False)
+    responsible_org = OrgChoiceField(label=_("责任单位"), required=False, empty_label="—",
+                                     help_text=_("系统内的机构；系统外的企业、医院等在右侧选择"))
+    responsible_outside = DictChoiceField(DictKind.OUTSIDE_UNIT, label=_("系统外责任单位"), required=False,
+                                          empty_label="—", help_text=_("名单由系统管理员在“基础字典”中维护"))
     responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
     is_repeat = forms.BooleanField(label=_("是否重访"), required=False)
     first_case = forms.CharField(label=_("初访编号"), max_length=40, required=False,
@@ -244,9 +221,23 @@ class IntakeForm(forms.Form):
     answer_text = forms.CharField(label=_("答复意见"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text=_("“当面答复并办结”时必填：信访人在窗口当场接受的答复。"))
+    # The answer's help names this form's own button (a letter form answers only a telephone call).
+    answer_help = _("“当面答复并办结”时必填：信访人在窗口当场接受的答复。")
 
-    common_fields = ("purpose", "content", "summary", "problem", "problem_region", "responsible_unit",
-                     "responsible_person")
+    common_fields = ("purpose", "content", "summary", "problem", "problem_region", "responsible_org",
+                     "responsible_outside", "responsible_person")
+    offers_face_to_face = False  # only a visitor at the window (or a caller) is answered on the spot
+    answer_label = _("当面答复")
+    answer_button = _("当面答复并办结")
+
+    def skip_level_data(self):
+        """What the page's script needs to propose 越级: the rank of each 上访层次 choice and the
+        level of each 问题属地 choice (``petitions.domain.levels``)."""
+        if "is_skip_level" not in self.fields:
+            return None
+        levels = {str(e.pk): visit_level_rank(e.code) for e in self.fields["visit_level"].queryset}
+        regions = {str(o.pk): proper_level(o.kind) for o in self.fields["problem_region"].queryset}
+        return {"levels": levels, "regions": regions}
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -257,6 +248,7 @@ class IntakeForm(forms.Form):
         regions = OrgUnit.objects.filter(kind__in=TERRITORIAL_KINDS, is_active=True).order_by("path")
         self.fields["problem_region"].queryset = regions
         self.fields["accused_org"].queryset = OrgUnit.objects.filter(is_active=True).order_by("path")
+        self.fields["responsible_org"].queryset = OrgUnit.objects.filter(is_active=True).order_by("path")
         org = getattr(user, "organization", None)
         if org is not None and not self.is_bound:
             self.fields["problem_region"].initial = org.government.pk
@@ -264,11 +256,15 @@ class IntakeForm(forms.Form):
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         if self.head_fields:
             self.fields[self.head_fields[0]].widget.attrs["autofocus"] = True
+        if not self.offers_face_to_face:
+            del self.fields["answer_text"]
+        else:
+            self.fields["answer_text"].help_text = self.answer_help
 
     @property
     def wants_answer(self):
         """The clerk pressed 当面答复并办结 (the button's name/value, not a field)."""
-        return self.data.get("action") == "answer"
+        return self.offers_face_to_face and self.data.get("action") == "answer"
 
     def _clean_not_future(self, name, message):
         value = self.cleaned_data.get(name)
@@ -320,13 +316,17 @@ class VisitForm(IntakeForm):
 
     channel = Channel.VISIT
     title = _("来访登记")
-    head_fields = ("petition_date", "visit_nature", "visitor_count", "visit_level")
+    head_fields = ("petition_date", "visit_nature", "visitor_count", "visit_level", "is_skip_level")
     detail_fields = ("abnormal_behaviors",)
+    offers_face_to_face = True  # 当面答复并办结 is a visit's
 
     visit_nature = DictChoiceField(DictKind.VISIT_NATURE, label=_("来访性质"),
                                    widget=QuickSelect(attrs={"class": "js-visit-nature"}))
     visitor_count = forms.IntegerField(label=_("来访人数"), min_value=1, max_value=100000, initial=1)
     visit_level = DictChoiceField(DictKind.VISIT_LEVEL, label=_("上访层次"))
+    is_skip_level = forms.BooleanField(
+        label=_("越级访"), required=False,
+        help_text=_("上访层次高于问题属地应当受理的层级且未经下级处理时，系统自动勾选，请核实（《信访工作条例》第十九条）。"))
     abnormal_behaviors = DictMultipleChoiceField(DictKind.ABNORMAL, label=_("异常行为"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -379,7 +379,12 @@ class LetterFieldsMixin(forms.Form):
 
 
 class LetterForm(LetterFieldsMixin, IntakeForm):
-    """来信登记, also used for 电话, 传真 and 电子邮件."""
+    """来信登记, also used for 电话, 传真 and 电子邮件; a telephone call may be answered on the spot."""
+
+    offers_face_to_face = True
+    answer_label = _("当场答复（仅限来电）")
+    answer_button = _("来电当场答复并办结")
+    answer_help = _("“来电当场答复并办结”时必填：来电人在电话中当场接受的答复。")
 
     title = _("来信登记")
     head_fields = ("channel", "petition_date", "received_at", "letter_nature", "signer_count", "attachment_kind",
@@ -401,10 +406,15 @@ class ReferralForm(LetterFieldsMixin, IntakeForm):
     channel = Channel.REFERRAL
     title = _("上级交办")
     head_fields = ("referral_number", "referrer_org", "referrer_name", "referrer_title", "petition_date",
-                   "received_at", "letter_nature", "signer_count", "attachment_kind", "registration_source")
+                   "received_at", "letter_nature", "signer_count", "attachment_kind", "registration_source",
+                   "visit_level", "is_skip_level")
     default_source_code = "2"  # 上级交办
 
     referral_number = forms.CharField(label=_("上级交办号"), max_length=50)
+    visit_level = DictChoiceField(DictKind.VISIT_LEVEL, label=_("上访层次"), required=False, empty_label="—",
+                                  help_text=_("交办的是来访（如进京访、赴省访）时填写"))
+    is_skip_level = forms.BooleanField(label=_("越级访"), required=False,
+                                       help_text=_("上访层次高于问题属地应当受理的层级且未经下级处理时自动勾选，请核实。"))
     referrer_name = forms.CharField(label=_("交办人"), max_length=50, required=False)
     referrer_title = forms.CharField(label=_("交办人职务"), max_length=50, required=False)
     referrer_org = forms.CharField(label=_("交办单位"), max_length=100)

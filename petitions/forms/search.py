@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import org_scope_choices
 from accounts.widgets import DateField
-from petitions.models import Channel, DictEntry, DictKind
+from petitions.forms.intake import DictChoiceField
+from petitions.models import Channel, DictEntry, DictKind, MatterClass
 from petitions.selectors.search import ARCHIVE_STATUSES, MAX_QUERY_LENGTH, MAX_TERMS, SORT_CHOICES, YES_NO
 from petitions.workflow import Status
 
@@ -23,13 +24,20 @@ class CaseSearchForm(forms.Form):
     date_to = DateField(label=_("至"), required=False)
     channel = forms.ChoiceField(label=_("信访形式"), required=False, choices=[("", _("全部"))] + Channel.choices)
     purpose = forms.ModelChoiceField(label=_("信访目的"), required=False, queryset=None, empty_label=_("全部"))
-    problem = forms.ModelChoiceField(label=_("所属问题"), required=False, queryset=None, empty_label=_("全部"),
+    matter_class = forms.ChoiceField(label=_("信访事项类别"), required=False,
+                                     choices=[("", _("全部"))] + MatterClass.choices)
+    urgent = forms.BooleanField(label=_("重大紧急"), required=False)
+    simple = forms.BooleanField(label=_("简易办理"), required=False)
+    problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"), required=False, empty_label=_("全部"),
                                      help_text=_("含下级分类"))
     org = forms.ModelChoiceField(label=_("机构"), required=False, queryset=None, empty_label=_("全部"),
                                  help_text=_("在该机构及下级登记或交办到该机构及下级的"))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Status.choices)
     overdue = forms.BooleanField(label=_("已超期"), required=False)
+    due_to = DateField(label=_("期限至"), required=False, help_text=_("当前期限在此日期前（含）"))
     supervised = forms.BooleanField(label=_("督办件"), required=False)
+    mine = forms.BooleanField(label=_("仅我单位承办的"), required=False,
+                              help_text=_("交办、转办给本单位的信访件（我的信访）"))
     repeat = forms.ChoiceField(label=_("是否重访"), required=False, choices=YES_NO)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
 
@@ -39,10 +47,6 @@ class CaseSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["purpose"].queryset = DictEntry.objects.filter(kind=DictKind.PURPOSE).order_by("sort_order")
-        problems = DictEntry.objects.filter(kind=DictKind.PROBLEM).select_related("parent").order_by(
-            "sort_order", "code")
-        self.fields["problem"].queryset = problems
-        self.fields["problem"].label_from_instance = lambda e: e.label_with_parent
         self.fields["org"].queryset = org_scope_choices(user).order_by("path")
         self.fields["org"].label_from_instance = lambda o: ("　" * max(0, o.depth - 1)) + o.name
         if self.status_choices is not None:
@@ -78,7 +82,7 @@ class ArchiveSearchForm(CaseSearchForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        for name in ("overdue", "supervised", "phone", "id_number", "channel", "purpose", "repeat"):
+        for name in ("overdue", "supervised", "phone", "id_number", "channel", "purpose", "repeat", "due_to", "mine"):
             del self.fields[name]
         self.fields["date_from"].label = _("时间自")
         self.fields["sort"].choices = [c for c in SORT_CHOICES if c[0] != "due"]

@@ -3,25 +3,28 @@
 Every action form carries the case ``version`` it was built from (hidden) so that the service
 can refuse a form opened before someone else acted.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import OrgChoiceField
 from accounts.models import OrgKind, OrgUnit, User
-from accounts.widgets import DateField, FileInput
+from accounts.widgets import DateField, FileInput, TimeField
 
 from petitions import clock
 from petitions.domain.deadlines import MAX_EXTENSION_DAYS
-from petitions.models import DictEntry, DictKind, HandlingOpinion
-from petitions.selectors.orgs import assignable_orgs, leader_choices, scope_orgs
+from petitions.forms.intake import DictChoiceField
+from petitions.domain.procedures import GUIDE_PROCEDURES, SIMPLE_BASES
+from petitions.models import (
+    DictEntry, DictKind, HandlingOpinion, MatterClass, MediationKind, MediationOutcome, ReviewLevel,
+)
+from petitions.selectors.orgs import (
+    assignable_orgs, discipline_organs, leader_choices, legal_organs, recusable_users, scope_orgs,
+)
 from petitions.services.transitions import REVIEW_CONCLUSIONS
 
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u3000" * max(obj.depth - 2, 0) + obj.name
 
 
 class MultipleFileInput(FileInput):
@@ -112,7 +115,7 @@ class ReportLeaderForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = leader_choices(self.user)
+        self.fields["leader"].queryset = leader_choices(self.user, self.case)
         self.fields["leader"].label_from_instance = lambda u: f"{u.display_name}（{u.organization}）"
         self.fields["deadline"].initial = clock.today() + timedelta(days=3)
 
@@ -206,16 +209,13 @@ class CloseForm(ActionForm):
     closure_category = forms.ModelChoiceField(label=_("办结分类"), queryset=DictEntry.objects.none())
     closure_org = OrgChoiceField(label=_("所属单位"), queryset=OrgUnit.objects.none())
     closure_region = OrgChoiceField(label=_("区域"), queryset=OrgUnit.objects.none())
-    problem = forms.ModelChoiceField(label=_("所属问题"), queryset=DictEntry.objects.none())
+    problem = DictChoiceField(DictKind.PROBLEM, tree=True, label=_("所属问题"))
     archive = forms.BooleanField(label=_("同时归档"), required=False,
                                  help_text=_("复查、复核申请期限未满时只能办结，不能归档"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closure_category"].queryset = DictEntry.objects.filter(kind=DictKind.CLOSURE, is_active=True)
-        self.fields["problem"].queryset = DictEntry.objects.filter(kind=DictKind.PROBLEM, is_active=True).select_related(
-            "parent").order_by("parent__sort_order", "sort_order", "code")
-        self.fields["problem"].label_from_instance = lambda e: e.label_with_parent
         orgs = scope_orgs(self.user)
         self.fields["closure_org"].queryset = orgs
         self.fields["closure_region"].queryset = orgs.filter(
@@ -228,6 +228,112 @@ class CloseForm(ActionForm):
 
 class SuperviseForm(ActionForm):
     deadline = DateField(label=_("督办期限"))
+
+
+class ReclassifyForm(ActionForm):
+    """调整类别: the class now and the one it becomes (条例第二十九至三十一条)."""
+
+    matter_class = forms.ChoiceField(label=_("信访事项类别"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter_class"].choices = [("", "---------")] + [
+            (value, label) for value, label in MatterClass.choices if value != self.case.matter_class]
+        current = MatterClass(self.case.matter_class).label if self.case.matter_class else _("未分类")
+        self.fields["matter_class"].help_text = _("当前类别：%(current)s") % {"current": current}
+
+
+class RouteLegalForm(ActionForm):
+    org = OrgChoiceField(label=_("接收的政法机关"), queryset=OrgUnit.objects.none(),
+                         help_text=_("同级的公安、法院、检察院、司法行政等部门"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = legal_organs(self.user, self.case)
+
+
+class RouteDisciplineForm(ActionForm):
+    org = OrgChoiceField(label=_("接收的纪检监察机关"), queryset=OrgUnit.objects.none(),
+                         help_text=_("按被反映人员的干部管理权限选择；不含被检举单位及其下级"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = discipline_organs(self.user, self.case)
+
+
+class GuideProcedureForm(ActionForm):
+    procedure = forms.ChoiceField(label=_("法定途径"), choices=[("", "---------")] + list(GUIDE_PROCEDURES.items()))
+
+
+class ApplySimpleForm(ActionForm):
+    basis = forms.ChoiceField(label=_("适用情形"), choices=[("", "---------")] + list(SIMPLE_BASES),
+                              help_text=_("自受理之日起10个工作日内答复（节假日和调休按节假日安排计算）"))
+
+
+class ScheduleHearingForm(ActionForm):
+    scheduled_on = DateField(label=_("听证日期"))
+    scheduled_time = TimeField(label=_("听证时间"))
+    place = forms.CharField(label=_("听证地点"), max_length=200)
+    chair = forms.CharField(label=_("主持人"), max_length=100)
+    participants = forms.CharField(label=_("参加人员"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text=_("信访人、有关机关代表、听证员等"))
+
+    def service_data(self):
+        data = super().service_data()
+        day, at = data.pop("scheduled_on"), data.pop("scheduled_time")
+        data["scheduled_at"] = timezone.make_aware(datetime.combine(day, at))
+        return data
+
+
+class RecordHearingForm(ActionForm):
+    minutes = forms.CharField(label=_("听证笔录"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class MediationForm(ActionForm):
+    kind = forms.ChoiceField(label=_("方式"), choices=MediationKind.choices)
+    held_on = DateField(label=_("调解（和解）日期"))
+    parties = forms.CharField(label=_("当事人"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("结果"), choices=MediationOutcome.choices)
+    agreement = forms.CharField(label=_("协议内容"), required=False, max_length=20000,
+                                widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text=_("达成协议的须填写；达成协议即以调解和解结案"))
+    files = MultipleFileField(label=_("协议书扫描件"), required=False)
+
+
+class OrderRecusalForm(ActionForm):
+    user = forms.ModelChoiceField(label=_("回避人员"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = recusable_users(self.user, self.case)
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.organization}）"
+
+
+class SupervisionFeedbackForm(ActionForm):
+    supervision = forms.ChoiceField(label=_("督办事项"))
+    adopted = forms.CharField(label=_("采纳建议情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("督办意见和建议的采纳情况；没有建议的填写“无”"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        waiting = self.facts.supervisions_awaiting_feedback if self.facts is not None else []
+        self.fields["supervision"].choices = [
+            (s.pk, _("%(day)s %(org)s督办：%(req)s（期限 %(due)s）") % {
+                "day": s.created_at.date().isoformat(), "org": s.ordered_by_org, "req": s.requirement[:60],
+                "due": s.due.isoformat()}) for s in waiting]
+
+
+class PublishReplyForm(ActionForm):
+    """公开答复: offered with the latest 复核 (or 复查) opinion, e.g. one given after a hearing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            review = (self.case.reviews.filter(decided_at__isnull=False).order_by("-decided_at").first()
+                      if self.case.pk else None)
+            if review is not None:
+                self.initial.setdefault("note", _("%(what)s意见：%(text)s") % {
+                    "what": ReviewLevel(review.level).label, "text": review.opinion})
 
 
 FORMS = {
@@ -247,7 +353,19 @@ FORMS = {
     "recheck_decision": ReviewDecisionForm,
     "close": CloseForm,
     "supervise": SuperviseForm,
+    "publish_reply": PublishReplyForm,
+    "reclassify": ReclassifyForm,
+    "route_legal": RouteLegalForm,
+    "route_discipline": RouteDisciplineForm,
+    "guide_procedure": GuideProcedureForm,
+    "apply_simple": ApplySimpleForm,
+    "schedule_hearing": ScheduleHearingForm,
+    "record_hearing": RecordHearingForm,
+    "record_mediation": MediationForm,
+    "order_recusal": OrderRecusalForm,
+    "supervision_feedback": SupervisionFeedbackForm,
 }
+UPLOAD_ACTIONS = frozenset({"report_result", "record_mediation"})
 
 
 def action_form_class(action):

@@ -13,6 +13,12 @@ Only the manifest is signed; it binds every other member through its hash, so a 
 added or removed member is refused. Reading is bounded: the upload size, the number of
 members, each member's declared and actual size (a lying zip header cannot inflate past the
 limit) and member names (no absolute paths, no ``..``, only the names above).
+
+*Sealed packages* (schema 2, ``sealed_write`` / ``sealed_read``) are the same envelope for
+any content: the manifest carries a header chosen by the caller (kind, sender, receiver,
+sequence …), row sets ``<name>.jsonl`` and files ``files/<sha256>``, with the same signature,
+hash, size and name checks. The packages between instances (petitions/services/instances.py,
+docs/architecture.md §6.2) use them; the period packages above keep schema 1.
 """
 import base64
 import hashlib
@@ -71,6 +77,11 @@ def public_key_text(public_key):
     return base64.b64encode(raw).decode("ascii")
 
 
+def public_key_fingerprint(text):
+    """Short stable id of a public key (base64 raw Ed25519): the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(base64.b64decode(text)).hexdigest()[:16]
+
+
 def public_key_load(text):
     """Parse a registered public key; raises ``ValueError`` when it is not a raw Ed25519 key."""
     raw = base64.b64decode(text.strip(), validate=True)
@@ -96,6 +107,23 @@ def key_generate(path=None, *, overwrite=False):
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
     return public_key_text(key.public_key())
+
+
+def key_rotate(path=None, *, now):
+    """Key change: keep the current key as ``<path>.retired-<YYYYmmddHHMMSS>`` (mode 0600) and create
+    a new one at ``path``; return (public key text, retired path). Packages signed before keep
+    verifying at the receiver as long as it keeps the old public key active
+    (docs/architecture.md §6.2, "Key change")."""
+    path = str(path or settings.EXCHANGE_PRIVATE_KEY_PATH)
+    if not os.path.exists(path):
+        raise FileNotFoundError(path)
+    retired = f"{path}.retired-{now:%Y%m%d%H%M%S}"
+    os.replace(path, retired)
+    try:
+        return key_generate(path), retired
+    except BaseException:
+        os.replace(retired, path)
+        raise
 
 
 def private_key_load(path=None):
@@ -298,3 +326,198 @@ def _verify_members(archive, infos, manifest):
     if counts.get("cases") != len(rows[CASES]) or counts.get("events") != len(rows[EVENTS]):
         raise PackageRejected(_("数据包行数与清单不一致，已拒收。"), code=COUNT_MISMATCH)
     return rows
+
+
+# ---------------------------------------------------------------- sealed packages (schema 2)
+
+SEALED_SCHEMA = 2
+FILE_DIR = "files/"
+FILE_NAME = re.compile(r"^files/[0-9a-f]{64}$")
+ROWS_NAME = re.compile(r"^[a-z][a-z_]{0,31}\.jsonl$")
+HEADER_RESERVED = frozenset({"schema", "counts", "files"})
+
+
+def manifest_digest(manifest_bytes):
+    """SHA-256 of the exact manifest bytes: what identifies a package (and chains the next one)."""
+    return sha256_hex(manifest_bytes)
+
+
+def sealed_write(out, *, private_key, header, rows, files):
+    """Write a signed schema-2 package to the binary file ``out``; return ``(manifest, digest)``.
+
+    ``header`` is a dict of JSON values merged into the manifest (not ``schema``, ``counts``
+    or ``files``); ``rows`` maps a set name (``[a-z][a-z_]*``) to a list of JSON-ready dicts,
+    written as ``<name>.jsonl``; ``files`` maps a SHA-256 to the file's bytes or to a path.
+    ``digest`` is the SHA-256 of the manifest bytes that were signed."""
+    if HEADER_RESERVED & set(header):
+        raise ValueError(f"reserved manifest keys: {sorted(HEADER_RESERVED & set(header))}")
+    members = {}
+    for name, items in rows.items():
+        member = f"{name}.jsonl"
+        if not ROWS_NAME.match(member):
+            raise ValueError(f"bad row set name {name!r}")
+        members[member] = jsonl(items)
+    listing = {name: sha256_hex(data) for name, data in members.items()}
+    for sha in files:
+        listing[FILE_DIR + sha] = sha
+    manifest = {"schema": SEALED_SCHEMA, **header, "counts": {name: len(items) for name, items in rows.items()},
+                "files": listing}
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    signature = base64.b64encode(private_key.sign(manifest_bytes))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, manifest_bytes)
+        archive.writestr(SIGNATURE, signature)
+        for name, data in members.items():
+            archive.writestr(name, data)
+        for sha, source in files.items():
+            if isinstance(source, (bytes, bytearray)):
+                archive.writestr(zipfile.ZipInfo(FILE_DIR + sha), bytes(source), compress_type=zipfile.ZIP_STORED)
+            else:
+                archive.write(source, FILE_DIR + sha, compress_type=zipfile.ZIP_STORED)
+    return manifest, manifest_digest(manifest_bytes)
+
+
+@dataclass
+class Sealed:
+    """A verified schema-2 package: its manifest and digest, row sets, and file access."""
+
+    manifest: dict
+    digest: str
+    rows: dict
+    archive: zipfile.ZipFile
+    key_id: int = 0
+    file_names: set = field(default_factory=set)
+
+    def has_file(self, sha):
+        return FILE_DIR + sha in self.file_names
+
+    def file_bytes(self, sha):
+        """A file's bytes, hashed again as they are read."""
+        name = FILE_DIR + sha
+        if name not in self.file_names:
+            raise PackageRejected(_("数据包缺少文件 %(name)s，已拒收。") % {"name": name}, code=HASH_MISMATCH)
+        data = _read_member(self.archive, self.archive.getinfo(name), settings.ATTACHMENT_MAX_BYTES)
+        if sha256_hex(data) != sha:
+            raise PackageRejected(_("数据包文件 %(name)s 的校验值不符（已被篡改或损坏），已拒收。")
+                                  % {"name": name}, code=HASH_MISMATCH)
+        return data
+
+    def close(self):
+        self.archive.close()
+
+
+def _sealed_name(name):
+    return name in (MANIFEST, SIGNATURE) or bool(ROWS_NAME.match(name)) or bool(FILE_NAME.match(name))
+
+
+def _open_sealed(fileobj, size):
+    """The zip, its members by name and the parsed manifest and its bytes (nothing verified yet
+    but the bounds and the names)."""
+    if size > settings.EXCHANGE_MAX_BYTES:
+        raise PackageRejected(_("数据包超过大小上限，已拒收。"), code=TOO_LARGE)
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise PackageRejected(_("不是有效的数据包（zip）文件。"), code=BAD_ZIP) from None
+    try:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise PackageRejected(_("数据包内文件数量异常，已拒收。"), code=TOO_LARGE)
+        names = {}
+        for info in infos:
+            if not _sealed_name(info.filename) or info.filename in names or info.is_dir():
+                raise PackageRejected(_("数据包含有不允许的文件名 %(name)s，已拒收。") % {"name": info.filename[:80]},
+                                      code=BAD_MEMBER)
+            names[info.filename] = info
+        if sum(i.file_size for i in infos) > settings.EXCHANGE_MAX_BYTES:
+            raise PackageRejected(_("数据包解压后体积异常（疑似压缩炸弹），已拒收。"), code=TOO_LARGE)
+        if MANIFEST not in names or SIGNATURE not in names:
+            raise PackageRejected(_("数据包缺少清单或签名，已拒收。"), code=BAD_MANIFEST)
+        manifest_bytes = _read_member(archive, names[MANIFEST], MAX_MANIFEST_BYTES)
+        try:
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise PackageRejected(_("数据包清单无法解析，已拒收。"), code=BAD_MANIFEST) from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) \
+                or not isinstance(manifest.get("counts"), dict):
+            raise PackageRejected(_("数据包清单无法解析，已拒收。"), code=BAD_MANIFEST)
+    except BaseException:
+        archive.close()
+        raise
+    return archive, names, manifest, manifest_bytes
+
+
+def manifest_peek(fileobj, *, size):
+    """The manifest of a package, read within the same bounds but NOT verified: for choosing the
+    order in which files are handed to ``sealed_read`` (and which reader), never for trusting it.
+    Raises ``PackageRejected``."""
+    archive, _names, manifest, _bytes = _open_sealed_or_legacy(fileobj, size)
+    archive.close()
+    return manifest
+
+
+def _open_sealed_or_legacy(fileobj, size):
+    try:
+        return _open_sealed(fileobj, size)
+    except PackageRejected as exc:
+        if exc.code != BAD_MEMBER:
+            raise
+    # A schema-1 package has its own member names (cases.jsonl, attachments/…).
+    fileobj.seek(0)
+    archive = zipfile.ZipFile(fileobj)
+    try:
+        infos = _members(archive, settings.EXCHANGE_MAX_BYTES)
+        manifest_bytes = _read_member(archive, infos[MANIFEST], MAX_MANIFEST_BYTES)
+        try:
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise PackageRejected(_("数据包清单无法解析，已拒收。"), code=BAD_MANIFEST) from None
+        if not isinstance(manifest, dict):
+            raise PackageRejected(_("数据包清单无法解析，已拒收。"), code=BAD_MANIFEST)
+    except BaseException:
+        archive.close()
+        raise
+    return archive, infos, manifest, manifest_bytes
+
+
+def sealed_read(fileobj, *, size, keys_for):
+    """Open and verify a schema-2 package; return a ``Sealed`` or raise ``PackageRejected``.
+
+    ``keys_for(manifest)`` returns ``[(key_id, public_key_text), ...]``: the active keys
+    trusted for the sender the manifest names (it may raise ``PackageRejected`` itself, e.g.
+    for an unknown sender). Checks, in order: upload size, zip structure, member names and
+    sizes, manifest shape and schema version, the signature by one of those keys, the SHA-256
+    of every member, the row count of every set. Reads no database row itself."""
+    archive, infos, manifest, manifest_bytes = _open_sealed(fileobj, size)
+    try:
+        if manifest.get("schema") != SEALED_SCHEMA:
+            raise PackageRejected(_("数据包格式版本 %(v)s 不受支持（本系统为 %(ours)s）。")
+                                  % {"v": manifest.get("schema"), "ours": SEALED_SCHEMA}, code=BAD_SCHEMA)
+        signature_text = _read_member(archive, infos[SIGNATURE], 1024)
+        keys = keys_for(manifest)
+        if not keys:
+            raise PackageRejected(_("发送方没有已登记的有效公钥，已拒收。"), code=UNKNOWN_KEY)
+        key_id = _verify_signature(keys, manifest_bytes, signature_text)
+        listed = manifest["files"]
+        present = set(infos) - {MANIFEST, SIGNATURE}
+        if set(listed) != present:
+            raise PackageRejected(_("数据包文件与清单不一致，已拒收。"), code=HASH_MISMATCH)
+        rows = {}
+        for name in sorted(present):
+            is_file = name.startswith(FILE_DIR)
+            data = _read_member(archive, infos[name],
+                                settings.ATTACHMENT_MAX_BYTES if is_file else settings.EXCHANGE_MAX_BYTES)
+            digest = sha256_hex(data)
+            if digest != listed[name] or (is_file and name != FILE_DIR + digest):
+                raise PackageRejected(_("数据包文件 %(name)s 的校验值不符（已被篡改或损坏），已拒收。")
+                                      % {"name": name}, code=HASH_MISMATCH)
+            if not is_file:
+                rows[name[:-len(".jsonl")]] = _jsonl_rows(data)
+        counts = manifest["counts"]
+        if set(counts) != set(rows) or any(counts[name] != len(items) for name, items in rows.items()):
+            raise PackageRejected(_("数据包行数与清单不一致，已拒收。"), code=COUNT_MISMATCH)
+    except BaseException:
+        archive.close()
+        raise
+    return Sealed(manifest=manifest, digest=manifest_digest(manifest_bytes), rows=rows, archive=archive,
+                  key_id=key_id, file_names={n for n in infos if n.startswith(FILE_DIR)})

@@ -31,6 +31,31 @@ class HandlingOpinion(models.TextChoices):
     EXPLAIN = "explain", _("解释说明")
 
 
+class MatterClass(models.TextChoices):
+    """The three classes of 《信访工作条例》第二十九至三十一条 (docs/domain.md §3.2 D)."""
+
+    SUGGESTION = "suggestion", _("建议意见类")
+    ACCUSATION = "accusation", _("检举控告类")
+    APPEAL = "appeal", _("申诉求决类")
+
+
+class CaseOutcome(models.TextChoices):
+    """How a matter left the ordinary handling, besides an answer or a refusal (docs/domain.md §3.5)."""
+
+    LEGAL = "legal", _("转送政法机关")  # 第二十二条第二款: 涉法涉诉
+    DISCIPLINE = "discipline", _("转送纪检监察机关")  # 第二十二条第二款、第三十条
+    GUIDED = "guided", _("导入法定途径")  # 第三十一条(一)至(四)
+    SETTLED = "settled", _("调解和解结案")  # 第三十三条
+
+
+ROUTED_OUTCOMES = (CaseOutcome.LEGAL, CaseOutcome.DISCIPLINE, CaseOutcome.GUIDED)
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", _("普通程序")
+    SIMPLE = "simple", _("简易办理")
+
+
 class Case(models.Model):
     """One registered petition. ``status`` changes only through ``petitions.services``."""
 
@@ -61,6 +86,12 @@ class Case(models.Model):
                                        blank=True, related_name="+")
     content = models.TextField(_("反映问题及诉求"))
     summary = models.CharField(_("概况"), max_length=200, blank=True)
+    # 责任单位: an organization of the tree, or a unit outside the system from an editable list
+    # (companies, hospitals ...); ``responsible_unit`` keeps its name as text (search, display,
+    # historical imports that carry only a name), so reports can count by the first two.
+    responsible_org = models.ForeignKey(OrgUnit, verbose_name=_("责任单位"), on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="+")
+    responsible_outside = models.ForeignKey(DictEntry, verbose_name=_("系统外责任单位"), **DICT_FK)
     responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
     responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
 
@@ -91,6 +122,25 @@ class Case(models.Model):
     accused_org = models.ForeignKey(OrgUnit, verbose_name=_("被检举单位"), on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     is_supervised = models.BooleanField(_("督办"), default=False, editable=False)
+    # 条例第二十九至三十一条: proposed at registration from 信访目的 and 所属问题, changed by 调整类别.
+    matter_class = models.CharField(_("信访事项类别"), max_length=20, choices=MatterClass.choices, blank=True, default="")
+    # Routing out (转送政法、纪检监察, 导入法定途径) and 调解和解 (docs/domain.md §3.5); set by the services.
+    outcome = models.CharField(_("办理方式"), max_length=20, choices=CaseOutcome.choices, blank=True, default="",
+                               editable=False)
+    routed_to = models.ForeignKey(OrgUnit, verbose_name=_("转送机关"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", editable=False)
+    # 简易办理: an answer within 10 working days of acceptance (docs/domain.md §3.2 K).
+    procedure = models.CharField(_("办理程序"), max_length=10, choices=Procedure.choices, default=Procedure.ORDINARY,
+                                 editable=False)
+    simple_basis = models.CharField(_("简易办理情形"), max_length=20, blank=True, default="", editable=False)
+    simple_at = models.DateTimeField(_("适用简易办理时间"), null=True, blank=True, editable=False)
+    simple_due = models.DateField(_("简易办理期限"), null=True, blank=True, editable=False)
+    simple_converted_at = models.DateTimeField(_("转为普通程序时间"), null=True, blank=True, editable=False)
+    # 听证 (条例第三十一条、第三十六条): the handling clock stops while a hearing is pending.
+    paused_since = models.DateField(_("听证暂停计时起"), null=True, blank=True, editable=False)
+    # 重大、紧急 (条例第二十五条): alerts to the duty leaders (petitions.services.urgent).
+    is_urgent = models.BooleanField(_("重大紧急"), default=False, editable=False)
+    urgent_at = models.DateTimeField(_("标记重大紧急时间"), null=True, blank=True, editable=False)
 
     # Deadlines (statutory, docs/domain.md §3.3) and milestones.
     acceptance_due = models.DateField(_("受理期限"), null=True, blank=True)

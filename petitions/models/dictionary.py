@@ -17,6 +17,7 @@ class DictKind(models.TextChoices):
     POLITICAL = "political", _("政治面貌")
     CLOSURE = "closure", _("办结分类")
     REJECT_REASON = "reject_reason", _("不予受理理由")
+    OUTSIDE_UNIT = "outside_unit", _("系统外责任单位")
 
 
 class DictEntry(models.Model):

@@ -127,7 +127,28 @@ class Supervision(models.Model):
     requirement = models.TextField(_("督办要求"))
     due = models.DateField(_("督办期限"))
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the order was given (the workflow clock: statistics count orders by it).
+    created_at = models.DateTimeField(default=timezone.now)
+    # The supervised unit's written answer (条例第四十条第四款): what was done and which of the
+    # supervisor's suggestions it adopted; due by ``due``. Unanswered after it, the scan flags the
+    # order to the supervisor and escalates it one level up (``escalated_to``).
+    feedback_text = models.TextField(_("办理情况"), blank=True, default="")
+    feedback_adopted = models.TextField(_("采纳建议情况"), blank=True, default="")
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    feedback_org = models.ForeignKey(OrgUnit, verbose_name=_("反馈单位"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
+    escalated_to = models.ForeignKey(OrgUnit, verbose_name=_("升级至"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+
+    @property
+    def feedback_on_time(self):
+        """True if answered in writing by the 督办 deadline (None while unanswered)."""
+        if self.feedback_at is None:
+            return None
+        return timezone.localdate(self.feedback_at) <= self.due
 
     class Meta:
         verbose_name = _("督办")
@@ -139,6 +160,25 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("未批准")
+
+
+class VoidRequest(models.Model):
+    """A request to void (作废) a case that has left the pool; a second person decides it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="void_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("作废理由"))
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("作废申请")
+        verbose_name_plural = _("作废申请")
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(decided_at__isnull=True),
+                                               name="voidrequest_one_open_per_case")]
 
 
 class ExtensionRequest(models.Model):
@@ -192,13 +232,27 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+class EvaluationSource(models.TextChoices):
+    PORTAL = "portal", _("网上自评")
+    RECORDED = "recorded", _("回访代录")
+
+
 class Evaluation(models.Model):
+    """The petitioner's 满意度评价 of the bureau or of the handling unit: made on the portal, or
+    recorded by staff from a 回访 call on his behalf (代录: who called, when, whom)."""
+
     # Indexed by evaluation_unique_case_target (case first).
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations", db_index=False)
     target = models.CharField(_("评价对象"), max_length=10, choices=EvaluationTarget.choices)
     value = models.CharField(_("评价"), max_length=20, choices=Satisfaction.choices)
     comment = models.TextField(_("评价内容"), blank=True)
     evaluated_at = models.DateTimeField(_("评价时间"))
+    source = models.CharField(_("评价方式"), max_length=10, choices=EvaluationSource.choices,
+                              default=EvaluationSource.PORTAL)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代录人"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    called_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callee = models.CharField(_("回访对象"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("满意度评价")

@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from petitions.domain import assignment_tree as tree
 from petitions import clock
 from petitions.models import (
-    Assignment, AssignmentStatus, Case, CaseEvent, CaseView, ExtensionRequest, ExtensionStatus, ReviewRequest,
+    Assignment, AssignmentStatus, Case, CaseEvent, CaseView, Evaluation, ExtensionRequest, ExtensionStatus,
+    ReviewRequest,
     Supervision,
 )
 from accounts.selectors import acting_org_ids
 from petitions.lib.paging import capped, in_id_order
+from petitions.selectors.procedures import procedure_panel
 from petitions.selectors.visibility import case_visible_qs, own_assignments_qs
-from petitions.domain.deadlines import DUE_SOON_DAYS, binding_due, due_info, review_window, statutory_due
+from petitions.domain.deadlines import (
+    DUE_SOON_DAYS, EVALUATION_STATE_LABELS, binding_due, due_info, evaluation_state, evaluation_window_end,
+    review_window, statutory_due,
+)
 from petitions.workflow import OPEN_STATUSES, Status
 
 LIST_RELATED = ("registered_org", "holder_org", "reported_leader")
@@ -234,6 +239,10 @@ class WorkflowPanel:
     handling: object
     current: object
     statutory_due: object = None
+    evaluations: list = None
+    evaluation_state: str = ""
+    evaluation_end: object = None
+    procedures: object = None
 
 
 def workflow_panel(user, case):
@@ -253,10 +262,12 @@ def workflow_panel(user, case):
     for r in reviews:
         r.due_info = due_info(r.due if r.decided_at is None else None, today)
     window = review_window(case, reviews)
-    supervisions = list(Supervision.objects.filter(case=case).select_related("ordered_by", "ordered_by_org"))
+    supervisions = list(Supervision.objects.filter(case=case).select_related(
+        "ordered_by", "ordered_by_org", "feedback_by", "feedback_org", "escalated_to"))
     statutory = statutory_due(case, assignments, reviews) if case.status in OPEN_STATUSES else None
     for s in supervisions:  # an open 督办 whose deadline is earlier than the statutory one binds
         s.binds = s.resolved_at is None and statutory is not None and s.due < statutory
+    evaluations = list(Evaluation.objects.filter(case=case).select_related("recorded_by").order_by("evaluated_at"))
     views = []
     if case.is_confidential:
         views = list(CaseView.objects.filter(case=case).select_related("user", "org").order_by("-created_at")[:200])
@@ -266,10 +277,13 @@ def workflow_panel(user, case):
                         .select_related("assignment__org", "requested_by", "decided_by").order_by("created_at")),
         reviews=reviews,
         supervisions=supervisions, statutory_due=statutory,
+        evaluations=evaluations, evaluation_end=evaluation_window_end(case),
+        evaluation_state=EVALUATION_STATE_LABELS.get(evaluation_state(case, bool(evaluations), today), ""),
         views=views, window=window, window_open=bool(window and window.is_open(today)),
         acceptance=due_info(case.acceptance_due if case.status == Status.PENDING else None, today),
         handling=due_info(case.handling_due if case.status in OPEN_STATUSES else None, today),
         current=due_info(case.current_due, today),
+        procedures=procedure_panel(case, today),
     )
 
 

@@ -37,9 +37,9 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions import clock
 from petitions.domain.idcard import mask_id_number, mask_phone
-from petitions.models import Case, Channel, DictEntry, DictKind, Petitioner, SavedSearch
+from petitions.models import Case, Channel, DictEntry, DictKind, Petitioner, Procedure, SavedSearch
 from petitions.models.workflow import Assignment
-from petitions.selectors.visibility import case_visible_qs
+from petitions.selectors.visibility import case_visible_qs, own_assignments_qs
 from petitions.lib.text import CJK, tokens
 from petitions.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
@@ -209,6 +209,8 @@ def case_search(user, cleaned, *, base=None, archive=False):
     if archive:
         qs = qs.filter(status__in=ARCHIVE_STATUSES)
     c = cleaned
+    if not c.get("number"):  # a voided registration is found by its number only
+        qs = qs.filter(status__in=[s for s in Status if s != Status.VOIDED])
     if c.get("number"):
         # The system's number, or the number a historical case had before its import (原编号).
         number = c["number"].strip()
@@ -243,6 +245,16 @@ def case_search(user, cleaned, *, base=None, archive=False):
         qs = qs.filter(current_due__lt=clock.today(), status__in=OPEN_STATUSES)
     if c.get("supervised"):
         qs = qs.filter(is_supervised=True)
+    if c.get("matter_class"):
+        qs = qs.filter(matter_class=c["matter_class"])
+    if c.get("urgent"):
+        qs = qs.filter(is_urgent=True)
+    if c.get("simple"):
+        qs = qs.filter(procedure=Procedure.SIMPLE)
+    if c.get("due_to"):
+        qs = qs.filter(current_due__lte=c["due_to"], status__in=OPEN_STATUSES)
+    if c.get("mine"):  # 我的信访: cases assigned to the units the user acts for
+        qs = qs.filter(pk__in=own_assignments_qs(user).values("case_id"))
     if c.get("repeat") == "yes":
         qs = qs.filter(is_repeat=True)
     elif c.get("repeat") == "no":

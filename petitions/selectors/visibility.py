@@ -9,6 +9,7 @@ from django.http import Http404
 from accounts.selectors import acting_org_ids, jurisdiction_path
 
 from petitions.models import Assignment, Case, CaseUserObjectPermission
+from petitions.workflow import Status
 
 BUSINESS_PERMS = (
     "petitions.register_case", "petitions.triage_case", "petitions.instruct_case", "petitions.supervise_case",
@@ -100,6 +101,7 @@ def case_statistics_qs(user, org, *, org_ids=None):
     if (not user.is_authenticated or not user.has_perm(STATISTICS_PERMISSION) or prefix is None
             or not org.path.startswith(prefix)):
         return Case.objects.none()
+    # A voided registration (作废) is not a petition: it counts nowhere.
     if org_ids is None:
-        return Case.objects.filter(registered_path__startswith=org.path)
-    return Case.objects.filter(registered_org_id__in=org_ids)
+        return Case.objects.filter(registered_path__startswith=org.path).exclude(status=Status.VOIDED)
+    return Case.objects.filter(registered_org_id__in=org_ids).exclude(status=Status.VOIDED)

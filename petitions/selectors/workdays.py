@@ -8,6 +8,7 @@ counts Monday to Friday.
 from datetime import timedelta
 
 from petitions.domain.deadlines import ONE_DAY, RETURN_WORKDAYS, WorkCalendar, receipt_day, workday_span
+from petitions.domain.procedures import SIMPLE_WORKDAYS
 from petitions.models import CalendarDay
 
 
@@ -55,6 +56,12 @@ def add_workdays_many(days, n):
 def return_due(assignment):
     """Last day on which ``assignment`` may be returned (退回): 5 working days after receipt."""
     return add_workdays(receipt_day(assignment), RETURN_WORKDAYS)
+
+
+def simple_due(accepted_day):
+    """Last day of a 简易办理 answer: 10 working days after the day of acceptance (the holiday
+    calendar decides which days work, as for 退回)."""
+    return add_workdays(accepted_day, SIMPLE_WORKDAYS)
 
 
 def return_dues(assignments):

@@ -5,6 +5,7 @@ from accounts.audit import audit_record
 from petitions import clock
 
 from petitions.models import CaseEvent
+from petitions.services import instance_outbox
 
 
 def case_event_record(*, case, action, actor, from_status="", to_status="", note="", target_org=None,
@@ -27,6 +28,22 @@ def case_event_record(*, case, action, actor, from_status="", to_status="", note
         actor_org=getattr(actor, "organization", None), target_org=target_org, target_user=target_user,
         note=note, deadline=deadline, data=data, audit=audit, created_at=clock.now(),
     )
+    # Other instances sharing the case get the entry (docs/architecture.md §6.2); a step that belongs
+    # to another instance is refused here, before anything else reacts to it.
+    instance_outbox.outbox_on_event(event)
     for hook in hooks.get_hooks(hooks.CASE_EVENT):  # e.g. the petitioner's texts (documents/sms.py)
         hook(event)
     return event
+
+
+def cases_changed(case_ids):
+    """Tell the apps that keep figures derived from cases (``accounts.hooks.CASES_CHANGED``: the statistics
+    aggregates) that the rows of ``case_ids`` are final for this transaction.
+
+    Every writer of cases calls it inside its transaction, after its last write to them and after its
+    audit row (locks are then always taken in the order case row, audit chain head, aggregate cells).
+    Without it the statistics would not see the change."""
+    ids = [pk for pk in case_ids if pk is not None]
+    if ids:
+        for hook in hooks.get_hooks(hooks.CASES_CHANGED):
+            hook(ids)

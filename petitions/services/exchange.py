@@ -16,8 +16,6 @@ Imported cases count in reports under their registering organization (reports co
 ``registered_org``), so a county case imported into the prefecture counts once, under the
 county.
 """
-import base64
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,11 +29,13 @@ from accounts.exceptions import NotAllowed
 from accounts.models import OrgUnit, User
 
 from petitions.lib.package import (
-    BAD_ROW, PackageRejected, package_read, package_write, private_key_load, public_key_load, public_key_text,
+    BAD_ROW, PackageRejected, package_read, package_write, private_key_load, public_key_fingerprint, public_key_load,
+    public_key_text,
 )
 from petitions.models import Attachment, Case, CaseCounter, CaseEvent, DictEntry, DictKind, ExchangeKey, Petitioner
 from petitions.lib.text import search_text
 from petitions.services.attachments import attachments_store, discard, stage_chunks, storage_path
+from petitions.services.events import cases_changed
 from petitions.selectors.orgs import exchange_org_choices
 from petitions.services.intake import case_number_format, query_code_generate
 
@@ -71,7 +71,7 @@ CHUNK = 1000
 
 def key_fingerprint(public_key_text_value):
     """Short stable id of an instance's signing key (prefix of the event keys it assigns)."""
-    return hashlib.sha256(base64.b64decode(public_key_text_value)).hexdigest()[:16]
+    return public_key_fingerprint(public_key_text_value)
 
 
 def _iso(value):
@@ -333,11 +333,12 @@ def _import(package, *, actor, request):
     staged = []
     try:
         with transaction.atomic():
-            _import_rows(package, report, signer, staged)
+            touched = _import_rows(package, report, signer, staged)
             audit_record(action="exchange.import", actor=actor, request=request, target=signer,
                          summary=(f"{package.source_org} +{report.created} ~{report.updated} "
                                   f"!{len(report.rejected)}"),
                          data={**report.as_dict(), "key": package.key_id})
+            cases_changed(touched)
     except BaseException:
         discard(staged)
         raise
@@ -345,6 +346,7 @@ def _import(package, *, actor, request):
 
 
 def _import_rows(package, report, signer, staged):
+    """Create or update the package's cases; return the ids of the cases created or updated."""
     lookup = _Lookup()
     events_by_case = {}
     for e in package.events:
@@ -363,7 +365,7 @@ def _import_rows(package, report, signer, staged):
         held_files.setdefault(case_id, set()).add((sha, name))
     codes_taken = set(Case.objects.filter(query_code__in=[r.get("query_code") for r in package.cases])
                       .values_list("query_code", flat=True))
-    first_links, created_cases = [], []
+    first_links, created_cases, touched = [], [], []
     for row in package.cases:
         problem = _row_problem(row, lookup, signer)
         if problem:
@@ -391,6 +393,8 @@ def _import_rows(package, report, signer, staged):
                                      held_files.get(case.pk, set()))
         report.events_created += new_events
         report.attachments_created += new_files
+        if created or changed or new_events:
+            touched.append(case.pk)
         if created:
             continue
         if changed or new_events or new_files:
@@ -404,6 +408,7 @@ def _import_rows(package, report, signer, staged):
         first = local.get(number)
         if first is not None:
             Case.objects.filter(pk=case.pk).update(first_case=first)
+    return touched
 
 
 def _case_create(row, lookup, codes_taken):

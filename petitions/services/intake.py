@@ -9,6 +9,7 @@ the same messages next to the fields before the service runs (one rule, two call
 """
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,17 +19,18 @@ from guardian.shortcuts import assign_perm
 from accounts.exceptions import NotAllowed, ServiceError
 from accounts.text import PhoneError, clean_line, clean_text, normalise_phone
 from petitions.domain.deadlines import acceptance_due_for
+from petitions.domain.procedures import propose_matter_class, urgent_reasons
 
 from petitions import clock
 
 from petitions.domain import idcard
 from petitions.domain.idcard import IdNumberError, parse_id_number
-from petitions.models import Case, CaseCounter, Channel, DictKind, IdType, Petitioner, Sex
+from petitions.models import Case, CaseCounter, Channel, DictKind, IdType, MatterClass, Petitioner, Sex
 from petitions.selectors import case_visible_qs
 from petitions.lib.text import search_text
 from petitions.workflow import Status
 from petitions.services import attachments
-from petitions.services.events import case_event_record
+from petitions.services.events import case_event_record, cases_changed
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
 QUERY_CODE_LENGTH = 10
@@ -58,15 +60,17 @@ CASE_DICT_FIELDS = {
     "purpose": DictKind.PURPOSE, "problem": DictKind.PROBLEM, "visit_nature": DictKind.VISIT_NATURE,
     "visit_level": DictKind.VISIT_LEVEL, "letter_nature": DictKind.LETTER_NATURE,
     "attachment_kind": DictKind.ATTACHMENT_KIND, "registration_source": DictKind.REG_SOURCE,
+    "responsible_outside": DictKind.OUTSIDE_UNIT,
 }
 CASE_PLAIN_FIELDS = (
     "petition_date", "problem_region", "content", "summary", "responsible_unit", "responsible_person",
     "visitor_count", "signer_count", "received_at", "referral_number", "referrer_name", "referrer_title",
-    "referrer_org", "is_repeat", "is_skip_level", "is_confidential", "accused_org",
+    "referrer_org", "is_repeat", "is_skip_level", "is_confidential", "accused_org", "responsible_org",
 )
 TEXT_FIELDS = ("content", "summary", "responsible_unit", "responsible_person", "referral_number", "referrer_name",
                "referrer_title", "referrer_org")
-CASE_FIELDS = frozenset(CASE_DICT_FIELDS) | frozenset(CASE_PLAIN_FIELDS) | {"abnormal_behaviors", "first_case"}
+CASE_FIELDS = frozenset(CASE_DICT_FIELDS) | frozenset(CASE_PLAIN_FIELDS) | {
+    "abnormal_behaviors", "first_case", "matter_class", "is_urgent"}
 
 PETITIONER_DICT_FIELDS = {
     "ethnicity": DictKind.ETHNICITY, "education": DictKind.EDUCATION, "political": DictKind.POLITICAL,
@@ -204,6 +208,8 @@ def _replayed(case, actor):
     return case
 
 
+# A visitor at the window or a caller on the telephone can be answered there and then (当场答复).
+ANSWERED_ON_THE_SPOT = (Channel.VISIT, Channel.PHONE)
 # How far back a registration may date a petition; older matters come in through the
 # historical import, which keeps their own dates.
 MAX_BACKDATE_DAYS = 3 * 365
@@ -261,6 +267,11 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
         if data.get(field) is not None and data[field] < 1:
             errors[field] = _("人数至少为1。")
     errors.update(_check_kinds(data, CASE_DICT_FIELDS))
+    if data.get("responsible_org") is not None and data.get("responsible_outside") is not None:
+        errors["responsible_outside"] = _("责任单位只能选一个：系统内机构或系统外单位。")
+    responsible = data.get("responsible_org") or data.get("responsible_outside")
+    if responsible is not None:
+        data["responsible_unit"] = responsible.name
     for entry in data.get("abnormal_behaviors") or ():
         if entry.kind != DictKind.ABNORMAL:
             errors["abnormal_behaviors"] = _("所选项目不属于“%(kind)s”字典。") % {"kind": DictKind.ABNORMAL.label}
@@ -272,9 +283,13 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
         if not case_visible_qs(actor).filter(pk=first_case.pk).exists():
             errors["first_case"] = _("初访编号不存在，或您无权查看该信访件。")
         data["is_repeat"] = True
+    if data.get("matter_class") not in (None, "", *MatterClass.values):
+        errors["matter_class"] = _("信访事项类别无效。")
     if data.get("accused_org") is not None and not data.get("is_confidential"):
         errors["accused_org"] = _("被检举单位只在保密（检举揭发）件中填写。")
-    if answer_face_to_face is not None and not answer_face_to_face.strip():
+    if answer_face_to_face is not None and channel not in ANSWERED_ON_THE_SPOT:
+        errors["answer_text"] = _("只有来访和来电可以当场答复；来信、上级交办等请登记后办理并书面答复。")
+    elif answer_face_to_face is not None and not answer_face_to_face.strip():
         errors["answer_text"] = _("当面答复须填写答复意见。")
 
     anonymous = channel in LETTER_CHANNELS + (Channel.REFERRAL,) and is_anonymous_letter(data.get("letter_nature"))
@@ -320,6 +335,43 @@ def registration_validate(*, actor, channel, data, petitioners, answer_face_to_f
     data["is_collective"] = collective or (
         data.get("letter_nature") is not None and data["letter_nature"].code == LETTER_NATURE_JOINT)
     return data, cleaned_people
+
+
+def _problem_top_code(entry):
+    while entry is not None and entry.parent_id is not None:
+        entry = entry.parent
+    return entry.code if entry is not None else None
+
+
+def matter_class_proposed(data):
+    """The class 条例第二十九至三十一条 proposes for a registration's ``data`` (docs/domain.md §8.1)."""
+    purpose = data.get("purpose")
+    return propose_matter_class(purpose_code=purpose.code if purpose is not None else None,
+                                problem_top_code=_problem_top_code(data.get("problem")),
+                                is_confidential=bool(data.get("is_confidential")))
+
+
+def registration_urgent_reasons(channel, data, abnormal):
+    """Why a visit is proposed as 重大、紧急 at registration (settings ``URGENT_COLLECTIVE_SIZE`` and
+    ``URGENT_DANGER_CODES``); empty for anything else."""
+    if channel != Channel.VISIT and data.get("visit_level") is None:
+        return []
+    return urgent_reasons(collective=is_collective_visit(data.get("visit_nature")),
+                          visitor_count=data.get("visitor_count"), abnormal_codes=[e.code for e in abnormal],
+                          collective_size=settings.URGENT_COLLECTIVE_SIZE, danger_codes=settings.URGENT_DANGER_CODES)
+
+
+def _register_urgent(case, *, actor, now, requested, reasons, request):
+    """Flag a new case urgent and alert the duty leaders (inside the registering transaction)."""
+    from petitions.services import urgent
+
+    case.is_urgent, case.urgent_at = True, now
+    case.save(update_fields=["is_urgent", "urgent_at"])
+    alerts = urgent.alerts_open(case=case, now=now)
+    note = "；".join(reasons) if reasons else _("登记人标记为重大紧急事项")
+    case_event_record(case=case, action="urgent_alert", actor=actor, from_status=case.status, to_status=case.status,
+                      note=note, request=request,
+                      data={"requested": requested, "reasons": reasons, "alerts": urgent.alerts_summary(alerts)})
 
 
 def register_case(*, actor, channel, data, petitioners, files=(), submit_token, answer_face_to_face=None,
@@ -369,6 +421,11 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
     data, people = registration_validate(actor=actor, channel=channel, data=data, petitioners=petitioners,
                                          answer_face_to_face=answer_face_to_face, today=today)
     abnormal = list(data.pop("abnormal_behaviors", None) or ())
+    # 条例第二十九至三十一条: the class is proposed from 信访目的 and 所属问题 unless the clerk chose one.
+    data["matter_class"] = data.get("matter_class") or matter_class_proposed(data)
+    # 条例第二十五条: a large collective visit or one endangering safety is urgent from the start.
+    urgent_reasons_found = registration_urgent_reasons(channel, data, abnormal)
+    urgent_requested = bool(data.pop("is_urgent", False))
     for field in TEXT_FIELDS:
         data[field] = (data.get(field) or "").strip()
     if not (data.get("summary") or "").strip():
@@ -416,10 +473,14 @@ def register_case(*, actor, channel, data, petitioners, files=(), submit_token, 
                       "first_case": case.first_case.number if case.first_case_id else None},
             )
             attachments.attachments_store(staged, case=case, actor=actor, event=event)
+            if urgent_requested or urgent_reasons_found:
+                _register_urgent(case, actor=actor, now=registered_at, requested=urgent_requested,
+                                 reasons=urgent_reasons_found, request=request)
             if answer_face_to_face is not None:
                 case_event_record(case=case, action="answer_face_to_face", actor=actor,
                                   from_status=Status.PENDING, to_status=Status.CLOSED,
                                   note=case.answer_text, request=request)
+            cases_changed([case.pk])
     except IntegrityError:
         # The same form posted twice at once: the first post's row won the UNIQUE index.
         existing = Case.objects.filter(submit_token=submit_token).first()

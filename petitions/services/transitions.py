@@ -27,7 +27,7 @@ from petitions import clock, permissions
 from petitions.exceptions import ConcurrentModification, ServiceError, TransitionNotAllowed
 from petitions.models import (
     Assignment, AssignmentKind, AssignmentStatus, Case, CaseView, DictEntry, DictKind, ExtensionRequest,
-    ExtensionStatus, HandlingOpinion, ReviewLevel, ReviewRequest, Supervision,
+    ExtensionStatus, HandlingOpinion, ReviewLevel, ReviewRequest, Supervision, VoidRequest,
 )
 from petitions.workflow import HANDLE, OPEN_STATUSES, TRANSITIONS, TRIAGE, Status
 from petitions.selectors.orgs import assignable_orgs
@@ -36,7 +36,7 @@ from petitions.domain.deadlines import (
     ACCEPTANCE_DAYS, MAX_EXTENSION_DAYS, REVIEW_DECISION_DAYS, case_current_due, handling_due_for,
     review_possible_later, review_window,
 )
-from petitions.services.events import case_event_record
+from petitions.services.events import case_event_record, cases_changed
 from accounts.reminders import reminders_clear
 from accounts.selectors import users_acting_for
 from petitions.services import notify
@@ -69,9 +69,11 @@ class Step:
     def assignments(self):
         return self.facts.assignments
 
-    def tell(self, users, title, topic):
-        """Notify ``users`` after commit; ``topic`` is one of ``petitions.services.notify.TOPICS``."""
-        self.notices.append((list(users), title, topic))
+    def tell(self, users, title, topic, include_recused=False):
+        """Notify ``users`` after commit; ``topic`` is one of ``petitions.services.notify.TOPICS``.
+        Users who have withdrawn from the case (回避) are left out, except for the notice of their
+        own recusal (``include_recused``)."""
+        self.notices.append((list(users), title, topic, include_recused))
 
 
 def _error(message, field=None, code="invalid"):
@@ -119,7 +121,7 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
         from_status = locked.status
         step = Step(case=locked, action=action, actor=actor, note=note, data=data, now=clock.now(),
                     today=clock.today(), facts=facts)
-        APPLY[action](step)
+        _apply_step(action)(step)
 
         new_status = step.to_status or from_status
         if new_status not in transition.possible_targets():
@@ -133,15 +135,16 @@ def case_transition(*, case, action, actor, version=None, note="", request=None,
         locked.version += 1
         locked.save()
         event = case_event_record(
-            case=locked, action=action, actor=actor, from_status=from_status, to_status=new_status, note=note,
+            case=locked, action=action, actor=actor, from_status=from_status, to_status=new_status, note=step.note,
             target_org=step.target_org, target_user=step.target_user, deadline=step.deadline,
             data=step.event_data, request=request,
         )
         if staged:
             attachments.attachments_store(staged, case=locked, actor=actor, event=event)
         _clear_done_reminders(step)
-        for users, title, topic in step.notices:
-            notify_on_commit(users=users, title=title, case=locked, topic=topic)
+        for users, title, topic, include_recused in step.notices:
+            notify_on_commit(users=users, title=title, case=locked, topic=topic, include_recused=include_recused)
+        cases_changed([locked.pk])
     case.status, case.version = locked.status, locked.version
     return locked
 
@@ -164,6 +167,9 @@ CLEARS = {
     "report_result": ((notify.SENT_BACK,), True),
     "review_decision": ((notify.REVIEW_REQUESTED,), True),
     "recheck_decision": ((notify.REVIEW_REQUESTED,), True),
+    "approve_void": ((notify.VOID_REQUESTED,), False),
+    "refuse_void": ((notify.VOID_REQUESTED,), False),
+    "supervision_feedback": ((notify.SUPERVISED,), True),
 }
 
 
@@ -277,6 +283,8 @@ def _apply_report_leader(step):
     if (leader is None or not leader.is_active or leader.organization is None
             or not leader.organization.path.startswith(jp or "\0") or not leader.has_perm("petitions.instruct_case")):
         raise _error(_("请选择本级管辖范围内的领导。"), field="leader")
+    if permissions.Facts(leader, step.case).recused:
+        raise _error(_("%(name)s已回避该信访件，请选择其他领导。") % {"name": leader.display_name}, field="leader")
     deadline = _deadline(step.data.get("deadline"), today=step.today, label=_("批示期限"))
     step.case.reported_leader = leader
     step.case.current_due = deadline
@@ -803,7 +811,7 @@ def _apply_supervise(step):
     holding bureau) are told."""
     due = _deadline(step.data.get("deadline"), today=step.today, label=_("督办期限"))
     Supervision.objects.create(case=step.case, ordered_by=step.actor, ordered_by_org=step.actor.organization,
-                               requirement=step.note, due=due)
+                               requirement=step.note, due=due, created_at=step.now)
     step.case.is_supervised = True
     step.deadline = due
     live = [a.org for a in tree.active(step.assignments)
@@ -811,6 +819,54 @@ def _apply_supervise(step):
     users = _handler_users(live) if live else _triage_users(step.facts.holder)
     step.tell(users, _("督办：%(number)s，请于%(due)s前办理并反馈") % {"number": _number(step), "due": due},
               topic=notify.SUPERVISED)
+
+
+# --- 作废 (void) ------------------------------------------------------------------------------------
+
+def _voided(step):
+    """The case leaves every list and statistic: open assignments are withdrawn, 督办 resolved,
+    no deadline runs. Its number, rows and trail stay."""
+    case = step.case
+    for a in step.assignments:
+        if a.status in (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.DELEGATED,
+                        AssignmentStatus.REPORTED):
+            a.status = AssignmentStatus.CANCELLED
+            a.save(update_fields=["status"])
+    Supervision.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=step.now)
+    case.is_supervised = False
+    step.to_status = Status.VOIDED
+
+
+def _apply_void(step):
+    """note: the reason. Only while the case is in the pool: one person decides."""
+    step.event_data["reason"] = step.note
+    _voided(step)
+
+
+def _apply_request_void(step):
+    VoidRequest.objects.create(case=step.case, requested_by=step.actor, reason=step.note, requested_at=step.now)
+    users = [u for u in _triage_users(step.facts.holder) if u.pk != step.actor.pk]
+    step.tell(users, _("作废申请待审批：%(number)s") % {"number": _number(step)}, topic=notify.VOID_REQUESTED)
+
+
+def _decide_void(step, approve):
+    request = step.facts.open_void_request
+    request.decided_by, request.decided_at, request.approved = step.actor, step.now, approve
+    request.save()
+    step.event_data.update({"void_request": request.pk, "approved": approve, "reason": request.reason})
+    step.tell([request.requested_by], (_("作废申请已批准：%(number)s") if approve else
+                                       _("作废申请未批准：%(number)s")) % {"number": _number(step)},
+              topic=notify.VOID_DECIDED)
+    if approve:
+        _voided(step)
+
+
+def _apply_approve_void(step):
+    _decide_void(step, True)
+
+
+def _apply_refuse_void(step):
+    _decide_void(step, False)
 
 
 def _apply_mark_viewed(step):
@@ -842,7 +898,21 @@ APPLY = {
     "publish_reply": _apply_publish_reply,
     "supervise": _apply_supervise,
     "mark_viewed": _apply_mark_viewed,
+    "void": _apply_void,
+    "request_void": _apply_request_void,
+    "approve_void": _apply_approve_void,
+    "refuse_void": _apply_refuse_void,
 }
+
+
+# The steps of the procedures of docs/domain.md §3.5 (classes, routing out, 简易办理, 听证, 调解和解,
+# 回避, 督办反馈, 重大紧急) live in their own module, which uses the helpers above; its table is read
+# when a step runs (``_apply_step``), so either module may be imported first.
+from petitions.services import procedure_steps  # noqa: E402
+
+
+def _apply_step(action):
+    return APPLY.get(action) or procedure_steps.APPLY[action]
 
 
 # --- named wrappers -------------------------------------------------------------------------------
@@ -860,3 +930,11 @@ def case_report_result(*, case, actor, result, opinion, files=(), version=None, 
         return case_transition(case=case, action="report_result", actor=actor, version=version, note=result,
                                request=request, opinion=opinion, assignment=assignment, staged_files=staged)
 
+
+
+def case_record_mediation(*, case, actor, note, files=(), version=None, request=None, **data):
+    """调解和解 with the signed 协议书 as attachments, staged before the transaction like
+    ``case_report_result``'s files."""
+    with attachments.staging(files) as staged:
+        return case_transition(case=case, action="record_mediation", actor=actor, version=version, note=note,
+                               request=request, staged_files=staged, **data)

@@ -1,13 +1,13 @@
 """Display helpers for cases: state badges, due labels, event names and masked identity."""
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 
 from petitions import clock
 from petitions.domain import idcard
 from petitions.domain.deadlines import LABELS as DUE_LABELS
 from petitions.domain.deadlines import due_state
-from petitions.workflow import TRANSITIONS, Status
+from petitions.workflow import Status
+from petitions.workflow import event_label as workflow_event_label
 
 register = template.Library()
 
@@ -15,20 +15,7 @@ BADGE_CLASSES = {
     Status.PENDING: "badge-info", Status.AWAITING_INSTRUCTION: "badge-warn", Status.AWAITING_ACCEPTANCE: "badge-warn",
     Status.IN_PROGRESS: "badge-info", Status.RESULT_REPORTED: "badge-warn", Status.ANSWERED: "badge-ok",
     Status.REVIEWING: "badge-warn", Status.RECHECKING: "badge-warn", Status.CLOSED: "badge-ok",
-    Status.ARCHIVED: "badge-ok", Status.REJECTED: "", Status.NOT_REACCEPTED: "",
-}
-
-# Trail actions that are not workflow transitions (their labels live with the transitions).
-EVENT_LABELS = {
-    "register": _("登记"),
-    "answer_face_to_face": _("当面答复"),
-    "overdue": _("超期"),
-    "evaluate": _("满意度评价"),
-    "issue_document": _("出具文书"),
-    "deliver_document": _("文书送达"),
-    "history_import": _("历史数据导入"),
-    "leader_charge": _("领导包案"),  # cockpit app
-    "leader_charge_end": _("解除包案"),
+    Status.ARCHIVED: "badge-ok", Status.REJECTED: "", Status.NOT_REACCEPTED: "", Status.VOIDED: "badge-danger",
 }
 
 
@@ -62,10 +49,7 @@ def due_badge(case):
 
 @register.filter
 def event_label(action):
-    if action in EVENT_LABELS:
-        return EVENT_LABELS[action]
-    transition = TRANSITIONS.get(action)
-    return transition.label if transition is not None else action
+    return workflow_event_label(action)
 
 
 @register.filter

@@ -15,12 +15,12 @@ from accounts import hooks
 from accounts.forms import form_add_service_error
 from petitions import clock, permissions
 from petitions.exceptions import ConcurrentModification, NotAllowed, ServiceError
-from petitions.forms.workflow import TARGET_ACTIONS, action_form_class, target_formset
+from petitions.forms.workflow import TARGET_ACTIONS, UPLOAD_ACTIONS, action_form_class, target_formset
 from petitions.models import AssignmentStatus, ReviewLevel
-from petitions.selectors import case_get_visible, queues
+from petitions.selectors import case_get_visible, procedures, queues
 from petitions.services.access_log import case_view_record
 from petitions.services.notify import case_url
-from petitions.services.transitions import case_report_result, case_transition
+from petitions.services.transitions import case_record_mediation, case_report_result, case_transition
 from petitions.domain.deadlines import RETURN_WORKDAYS, review_window
 from petitions.workflow import TRANSITIONS, Status
 
@@ -61,6 +61,10 @@ def _call_service(request, case, action, form, formset):
     if action == "report_result":
         return case_report_result(case=case, actor=request.user, result=note, opinion=data["opinion"],
                                   files=data.get("files") or (), version=version, request=request)
+    if action == "record_mediation":
+        files = data.pop("files", None) or ()
+        return case_record_mediation(case=case, actor=request.user, note=note, files=files, version=version,
+                                     request=request, **data)
     return case_transition(case=case, action=action, actor=request.user, version=version, note=note,
                            request=request, **data)
 
@@ -110,7 +114,8 @@ def action_view(request, pk, action):
                 return redirect(_after_url(request, case))
     context = {
         "case": case, "transition": transition, "action": action, "form": form, "formset": formset,
-        "page_title": transition.label, "is_upload": action == "report_result", "breadcrumbs": breadcrumbs,
+        "page_title": transition.label, "is_upload": action in UPLOAD_ACTIONS, "breadcrumbs": breadcrumbs,
+        "procedure": procedures.procedure_context(facts, action) if allowed else {},
         "return_deadlines": _return_deadlines(facts) if action == "return" and allowed else [],
         "return_workdays": RETURN_WORKDAYS,
         "reported": queues.reported_results(facts) if action == "approve_result" and allowed else [],

@@ -1,6 +1,7 @@
 """数据交换: import a signed package from a lower level and export one for the level above
-(docs/architecture.md §6). HTTP in, ``petitions.services.exchange`` call, HTTP out; the right is
-``petitions.exchange_package``."""
+(docs/architecture.md §6.1); the packages between instances (§6.2): each peer's sequence state, the
+items the workflow could not take, and their upload (the one upload field takes both kinds). HTTP in,
+``petitions.services.exchange`` / ``instances`` call, HTTP out; the right is ``petitions.exchange_package``."""
 import tempfile
 
 from django.contrib.auth.decorators import permission_required
@@ -12,15 +13,18 @@ from django.views.decorators.http import require_GET, require_POST
 from petitions.lib.package import PackageRejected
 from petitions.forms.exchange import ExchangeExportForm, ExchangeImportForm
 from petitions.models import ExchangeKey
+from petitions.selectors.instances import exchange_problems, peer_states
 from petitions.services.exchange import PERMISSION, key_fingerprint, package_export, package_import
+from petitions.services.instances import is_instance_package, package_receive
 
 
-def _page(request, *, import_form=None, export_form=None, report=None, status=200):
+def _page(request, *, import_form=None, export_form=None, report=None, receive_report=None, status=200):
     keys = [(k, key_fingerprint(k.public_key)) for k in ExchangeKey.objects.select_related("org")]
     return render(request, "petitions/exchange.html", {
         "import_form": import_form or ExchangeImportForm(),
         "export_form": export_form or ExchangeExportForm(request.user),
-        "report": report, "keys": keys,
+        "report": report, "receive_report": receive_report, "keys": keys,
+        "peer_states": peer_states(), "problems": exchange_problems(request.user),
         "page_title": _("数据交换"), "breadcrumbs": [(_("数据交换"), None)],
     }, status=status)
 
@@ -41,6 +45,11 @@ def exchange_import(request):
         return _page(request, import_form=form, status=400)
     upload = form.cleaned_data["file"]
     try:
+        if is_instance_package(upload, size=upload.size):
+            upload.seek(0)
+            receive_report = package_receive(fileobj=upload, size=upload.size, actor=request.user, request=request)
+            return _page(request, receive_report=receive_report)
+        upload.seek(0)
         report = package_import(fileobj=upload, size=upload.size, actor=request.user, request=request)
     except PackageRejected as exc:
         form.add_error(None, exc.message)

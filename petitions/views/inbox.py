@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from petitions import clock
+from petitions.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
 from petitions.selectors import queues
 from petitions.lib.paging import CappedPaginator
@@ -28,4 +29,5 @@ def inbox(request):
         workdays.attach_return_dues(page.object_list, clock.today())
     return render(request, "petitions/inbox.html", {
         "tabs": tabs, "tab": tab, "page": page, "page_title": _("我的信访"),
+        "status_choices": [(s.value, s.label) for s in Status if s in OPEN_STATUSES | FINISHED_STATUSES],
     })

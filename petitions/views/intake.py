@@ -63,6 +63,7 @@ def _register(request, kind):
         "head_fields": [form[name] for name in form.head_fields],
         "common_fields": [form[name] for name in form.common_fields],
         "detail_fields": [form[name] for name in form.detail_fields],
+        "skip_level": form.skip_level_data(),
     })
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from petitions import clock
 
-from petitions.selectors import queues
+from petitions.selectors import has_case_access, queues
 from petitions.lib.paging import CappedPaginator, HydratingPaginator, capped
 
 PAGE_SIZE = 30
@@ -31,7 +31,9 @@ def leader_page(request):
 
 
 def _can_see_board(user):
-    return user.has_perm("petitions.instruct_case") or user.has_perm("petitions.triage_case")
+    """领导批示 is read by every working station of the office (the instructions shown are those on
+    cases the user may see: ``queues.instructions`` is scoped)."""
+    return has_case_access(user)
 
 
 def instruction_board(request):

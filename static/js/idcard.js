@@ -81,7 +81,14 @@
     return document.getElementById(input.id.replace(/id_number$/, name));
   }
 
-  function show(input, final) {
+  function clearServerErrors(input) {
+    var field = input.closest(".field");
+    if (!field || !field.classList.contains("has-error")) { return; }
+    Array.prototype.forEach.call(field.querySelectorAll(".error"), function (el) { el.remove(); });
+    field.classList.remove("has-error");
+  }
+
+  function show(input, final, typed) {
     var out = document.getElementById(input.id + "_check");
     var idType = sibling(input, "id_type");
     if (!out) { return; }
@@ -96,11 +103,19 @@
       out.textContent = "✗ " + info.message;
       return;
     }
+    // The number is now valid: a message the server gave for an earlier, wrong number no longer
+    // applies and goes, so the page never says "valid" and "invalid" at once.
+    clearServerErrors(input);
+    // A number the clerk has just typed sets 性别/年龄 (the server refuses them when they disagree
+    // with a valid number, so a corrected number brings its own); on a page as loaded they are only
+    // filled when empty and flagged when they disagree.
     var sex = sibling(input, "sex"), age = sibling(input, "age"), notes = [];
-    if (sex && !sex.value) { sex.value = info.sex; } else if (sex && sex.value !== info.sex) {
+    if (sex && (!sex.value || typed)) { sex.value = info.sex; } else if (sex && sex.value !== info.sex) {
       notes.push("性别与身份证号不符");
     }
-    if (age && age.value === "") { age.value = String(info.age); } else if (age && Number(age.value) !== info.age) {
+    if (typed) { [sex, age].forEach(function (el) { if (el) { clearServerErrors(el); } }); }
+    if (age && (age.value === "" || typed)) { age.value = String(info.age); }
+    else if (age && Number(age.value) !== info.age) {
       notes.push("年龄与身份证号不符");
     }
     out.className = notes.length ? "idcheck bad" : "idcheck ok";
@@ -111,8 +126,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     var inputs = document.querySelectorAll("input.js-idcard");
     Array.prototype.forEach.call(inputs, function (input) {
-      input.addEventListener("input", function () { show(input, false); });
-      input.addEventListener("change", function () { show(input, true); });
+      var typed = input.value;
+      input.addEventListener("input", function () { show(input, false, true); });
+      input.addEventListener("input", function () {
+        // A number that differs from the one the server judged: its message is out of date.
+        if (input.value !== typed) { clearServerErrors(input); }
+      });
+      input.addEventListener("change", function () { show(input, true, true); });
       // After a failed save the server's message is already next to the field.
       if (input.value && !input.closest(".has-error")) { show(input, true); }
     });

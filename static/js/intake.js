@@ -54,6 +54,30 @@
     });
   }
 
+  // --- 越级: proposed when the visit went above the level of the matter's territory ---------------
+  // (petitions/domain/levels.py; a repeat of a matter handled below is not 越级). Once the clerk
+  // has ticked or cleared the box himself, his choice stands.
+  var skipData = document.getElementById("skip-level-data");
+  var skipBox = form.querySelector("[name=is_skip_level]");
+  if (skipData && skipBox) {
+    var levels = JSON.parse(skipData.textContent);
+    var levelSelect = form.querySelector("[name=visit_level]");
+    var regionSelect = form.querySelector("[name=problem_region]");
+    var repeatBox = form.querySelector("[name=is_repeat]");
+    var decided = false;
+    skipBox.addEventListener("change", function () { decided = true; });
+    var propose = function () {
+      if (decided || !levelSelect || !regionSelect) { return; }
+      var rank = levels.levels[levelSelect.value];
+      var proper = levels.regions[regionSelect.value];
+      skipBox.checked = !!(rank && proper && rank > proper && !(repeatBox && repeatBox.checked));
+    };
+    [levelSelect, regionSelect, repeatBox].forEach(function (el) {
+      if (el) { el.addEventListener("change", propose); }
+    });
+    if (!form.querySelector(".has-error")) { propose(); }
+  }
+
   // --- possible earlier cases ------------------------------------------------------------------
   var panel = document.getElementById("similar-panel");
   var url = form.getAttribute("data-similar-url");

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, router
 
 from accounts.audit import audit_record
 from accounts.management import backups
@@ -97,10 +97,11 @@ def make_backup(out, key_file):
 
 
 def source_counts():
-    """Row count of every model table, read through the ORM (independently of the backup code)."""
+    """Row count of every model table of this (the staff) database, read through the ORM (independently of
+    the backup code); the suite keeps the internet-side portal's tables in a database of their own."""
     counts = {}
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.managed and not model._meta.proxy:
+        if model._meta.managed and not model._meta.proxy and router.db_for_read(model) == "default":
             counts[model._meta.db_table] = model._default_manager.count()
     return counts
 

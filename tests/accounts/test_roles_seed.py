@@ -26,7 +26,7 @@ def test_the_role_table_is_as_designed(db):
                 "petitions.exchange_package", "petitions.import_history"},
         "领导": {"petitions.instruct_case", "petitions.supervise_case", "petitions.export_case",
                "reports.view_statistics"},
-        "承办人": {"petitions.handle_case", "petitions.view_pii"},
+        "承办人": {"petitions.handle_case", "petitions.view_pii", "petitions.export_case"},
         "督查员": {"petitions.supervise_case", "petitions.export_case"},
         "统计员": {"reports.view_statistics", "petitions.export_case"},
     }

@@ -145,6 +145,37 @@ class UserListPage(BasePage):
         return self.page.locator("table tbody tr", has=self.page.get_by_role("link", name=username, exact=True))
 
 
+class UserRolesPage(BasePage):
+    """用户授权 (the security administrator's): the users and their roles; 分配角色 opens one user's form."""
+    path = "/accounts/grants/"
+
+    def edit(self, username):
+        self.page.fill("input[name=q]", username)
+        self.page.get_by_role("button", name="查询").click()
+        self.page.wait_for_load_state()
+        row = self.page.locator("table tbody tr", has=self.page.get_by_role("cell", name=username, exact=True))
+        row.get_by_role("link", name="分配角色").click()
+        self.page.wait_for_load_state()
+        return UserRolesFormPage(self.page)
+
+
+class UserRolesFormPage(BasePage):
+    def check(self, *roles):
+        for role in roles:
+            self.page.get_by_label(role, exact=True).check()
+        return self
+
+    def uncheck(self, *roles):
+        for role in roles:
+            self.page.get_by_label(role, exact=True).uncheck()
+        return self
+
+    def save(self):
+        self.page.locator("main form button.btn-primary").click()
+        self.page.wait_for_load_state()
+        return self
+
+
 class UserFormPage(BasePage):
     path = "/accounts/users/new/"
 
@@ -154,7 +185,7 @@ class UserFormPage(BasePage):
         if real_name is not None:
             self.page.fill("#id_real_name", real_name)
         if organization_code is not None:
-            option = self.page.locator("#id_organization option", has_text=f"（{organization_code}）")
+            option = self.page.locator(f"#id_organization option[data-code='{organization_code}']")
             self.page.select_option("#id_organization", value=option.get_attribute("value"))
         if password is not None:
             self.page.fill("#id_password", password)
@@ -373,6 +404,35 @@ class ActionPage(BasePage):
         self.page.locator("#action-submit").click()
         self.page.wait_for_load_state()
         return CaseDetailPage(self.page)
+
+    def fill(self, field, value):
+        """A text, date (年-月-日) or time (时:分) field; Escape closes a calendar over the next field."""
+        self.page.fill(f"#id_{field}", value)
+        self.page.keyboard.press("Escape")
+        return self
+
+
+class DutyRosterPage(BasePage):
+    """值班表: who of the level is on duty when (重大紧急 alerts go to them)."""
+
+    path = "/cases/duty/"
+
+    def add_shift(self, *, person, start, end, note=""):
+        """``person``: the option's label start (real name); ``start``/``end``: aware datetimes."""
+        select = self.page.locator("#id_user")
+        option = select.locator("option").filter(has_text=re.compile(f"^{re.escape(person)}"))
+        select.select_option(value=option.get_attribute("value"))
+        for prefix, moment in (("start", start), ("end", end)):
+            self.page.fill(f"#id_{prefix}_day", moment.strftime("%Y-%m-%d"))
+            self.page.keyboard.press("Escape")
+            self.page.fill(f"#id_{prefix}_time", moment.strftime("%H:%M"))
+        self.page.fill("#id_note", note)
+        self.page.locator("#duty-submit").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def on_duty_now(self):
+        return self.page.locator("#on-duty-now").inner_text()
 
 
 class InboxPage(BasePage):

@@ -11,7 +11,8 @@ from accounts import hooks
 from accounts.models import AuditLog, User
 from petitions.models import DictEntry
 
-from .pages import DictionaryPage, LoginPage, OtpCodePage, OtpSetupPage, PasswordChangePage, UserListPage, expect
+from .pages import (DictionaryPage, LoginPage, OtpCodePage, OtpSetupPage, PasswordChangePage, UserListPage,
+                    UserRolesPage, expect)
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,8 @@ CASE_ITEMS = {"来访登记", "来信登记", "上级交办", "分流池", "待�
 
 # demo account → (must see once the page exists, must never see)
 ROLES = {
-    "admin": ({"用户管理", "角色管理", "机构管理", "基础字典"}, CASE_ITEMS | {"审计日志", "分析图表"}),
+    "admin": ({"用户管理", "机构管理", "基础字典"}, CASE_ITEMS | {"角色管理", "用户授权", "审计日志", "分析图表"}),
+    "secadmin": ({"角色管理", "用户授权"}, CASE_ITEMS | {"用户管理", "机构管理", "基础字典", "审计日志", "分析图表"}),
     "auditor": ({"审计日志"}, CASE_ITEMS | ADMIN_ITEMS - {"审计日志"} | {"分析图表"}),
     "clerk": ({"来访登记", "来信登记", "上级交办", "分流池"}, ADMIN_ITEMS | {"我的信访", "待批示"}),
     "triage": ({"分流池", "来访登记"}, ADMIN_ITEMS | {"我的信访", "待批示"}),
@@ -58,20 +60,29 @@ def test_each_demo_role_sees_its_navigation(page, demo_users, username):
 
 
 def test_admin_creates_a_user_who_must_change_the_password(new_page, demo_users):
+    """The system administrator creates the account, the security administrator gives it its role (no
+    single administrator makes a working business account), and its holder must set his own password."""
     admin = new_page()
     LoginPage(admin).open().login("admin")
     users = UserListPage(admin).open()
     form = users.add_user()
-    form.fill(username="xiaoli", real_name="李小丽", organization_code="53392201", password="Chushi#Mima2026",
-              roles=["登记员", "系统管理员"]).save()
-    assert "管理员角色不能与业务角色" in " ".join(form.messages())
-    assert not User.objects.filter(username="xiaoli").exists()
-    form.fill(password="Chushi#Mima2026")
-    admin.get_by_label("系统管理员", exact=True).uncheck()
-    form.save()
+    form.fill(username="xiaoli", real_name="李小丽", organization_code="53392201", password="Chushi#Mima2026").save()
     assert users.path_now == "/accounts/users/"
-    assert "用户 xiaoli 已创建，首次登录须修改密码。" in users.messages()
+    assert "用户 xiaoli 已创建，首次登录须修改密码；请安全管理员为其分配角色。" in users.messages()
     expect(users.row_of("xiaoli")).to_contain_text("须修改密码")
+    assert not User.objects.get(username="xiaoli").groups.exists()
+
+    security = new_page()
+    LoginPage(security).open().login("secadmin")
+    grants = UserRolesPage(security).open()
+    roles = grants.edit("xiaoli")
+    roles.check("登记员", "系统管理员").save()
+    assert "管理员角色不能与业务角色" in " ".join(roles.messages())
+    assert not User.objects.get(username="xiaoli").groups.exists()
+    roles.uncheck("系统管理员").save()
+    assert grants.path_now == "/accounts/grants/"
+    assert "已为用户 xiaoli 分配角色。" in grants.messages()
+    assert list(User.objects.get(username="xiaoli").groups.values_list("name", flat=True)) == ["登记员"]
 
     newcomer = new_page()  # another browser context: nobody is logged in there
     LoginPage(newcomer).open().login("xiaoli", "Chushi#Mima2026")

@@ -155,9 +155,11 @@ def test_case_detail_queries_do_not_grow_with_petitioners_and_events(cast):
     assert n_small == n_large, (
         f"detail: {n_small} queries for {events[small]} events, {n_large} for {events[large]} events:\n"
         + "\n".join(s[:160] for s in sql))
-    # 24: the page's reads, and the access-log row it appends (lock the chain head, insert, advance the
-    # head, commit: accounts.models.ChainedLog).
-    assert n_large <= 24, "\n".join(s[:160] for s in sql)
+    # 40: the page's reads, the access-log row it appends (lock the chain head, insert, advance the head,
+    # commit: accounts.models.ChainedLog), and one or two reads per panel of the apps that add one (文书,
+    # 领导包案, evaluations, the procedures: mediation, hearing, recusal, urgent alerts). A fixed number:
+    # the assertion above is the one that matters (no read per event or person).
+    assert n_large <= 40, "\n".join(s[:160] for s in sql)
 
 
 def test_generated_history_has_no_open_case_without_deadline():

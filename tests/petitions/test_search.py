@@ -14,6 +14,7 @@ from petitions.domain.idcard import mask_id_number
 from petitions.models import DictEntry, DictKind
 from petitions.forms.search import CaseSearchForm
 from petitions.selectors.search import Keywords, case_search, result_page
+from petitions.selectors.visibility import case_visible_qs
 from petitions.services.transitions import case_transition
 from tests.reports import conftest as report_fixtures
 from tests.reports.dataset import person_data
@@ -192,8 +193,15 @@ def test_export_neutralises_formulas(client, dataset, statistician):
     assert cell.value.startswith("=HYPERLINK(") and cell.data_type == "s" and cell.quotePrefix
 
 
-def test_export_needs_permission_and_respects_visibility(client, dataset, township_handler, triage):
-    assert search(client, township_handler, export="xlsx").status_code == 403
+def test_export_needs_permission_and_respects_visibility(client, dataset, clerk, township_handler, triage):
+    assert search(client, clerk, export="xlsx").status_code == 403  # 登记员: no export_case
+    # A township handler exports exactly the cases his township may see, nothing of the others.
+    response = search(client, township_handler, export="xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    numbers = {ws.cell(r, 1).value for r in range(4, ws.max_row + 1)} - {None}
+    numbers = {n for n in numbers if not n.startswith("共")}
+    visible = set(case_visible_qs(township_handler).values_list("number", flat=True))
+    assert numbers and numbers == visible and len(visible) < len(dataset.cases)
     response = search(client, triage, q="工资", export="xlsx")  # prefecture bureau, view_pii
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert person_data(1)["id_number"] in {ws.cell(r, 6).value for r in range(4, 14)}

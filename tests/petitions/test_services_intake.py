@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
-from accounts.exceptions import NotAllowed
+from accounts.exceptions import NotAllowed, ServiceError
 from accounts.models import AuditLog
 from petitions.models import Case, CaseCounter, CaseEvent, CaseUserObjectPermission, Channel
 from petitions.selectors import case_visible_qs
@@ -304,3 +304,20 @@ def test_failure_after_files_were_moved_leaves_no_orphan(clerk):
             register(clerk, files=[pdf(), pdf("b.pdf")], answer="答复")
     assert counts() == before
     assert AuditLog.objects.filter(action="case.register").count() == 0
+
+
+def test_the_responsible_unit_comes_from_the_tree_or_the_outside_list(clerk):
+    from accounts.models import OrgUnit
+    from petitions.models import DictEntry
+
+    unit = OrgUnit.objects.get(code="53390004")  # 州自然资源局
+    case = register(clerk, data=visit_data(responsible_org=unit))
+    assert case.responsible_org == unit and case.responsible_unit == unit.name
+    company = DictEntry.objects.get(kind="outside_unit", code="01")
+    case = register(clerk, data=visit_data(responsible_outside=company))
+    assert case.responsible_outside == company and case.responsible_unit == company.name
+    before = counts()
+    with pytest.raises(ServiceError) as exc:
+        register(clerk, data=visit_data(responsible_org=unit, responsible_outside=company))
+    assert "只能选一个" in exc.value.message_dict["responsible_outside"][0]
+    assert counts() == before

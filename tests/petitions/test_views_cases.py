@@ -154,12 +154,15 @@ def test_detail_of_answered_repeat_and_files(client, clerk, mixed):
 
 def test_detail_renders_available_actions_as_buttons(client, clerk, mixed):
     client.force_login(clerk)
-    actions = [{"name": "assign", "label": "交办", "url": "/cases/1/act/assign/"}]
+    actions = [{"name": "mark_viewed", "label": "标记查看", "url": "/cases/1/act/mark_viewed/", "primary": False},
+               {"name": "assign", "label": "交办", "url": "/cases/1/act/assign/", "primary": True}]
     with mock.patch("petitions.views.cases.available_actions", return_value=actions) as available:
         page = client.get(mixed["first"].get_absolute_url()).content.decode()
     available.assert_called_once()
-    assert '<div class="actions no-print" id="case-actions"><a class="btn btn-primary" href="/cases/1/act/assign/">交办</a>' \
-        in page
+    # The usual next step is the primary button, wherever it stands in the list.
+    assert ('<div class="actions no-print" id="case-actions">'
+            '<a class="btn" href="/cases/1/act/mark_viewed/" data-action="mark_viewed">标记查看</a>'
+            '<a class="btn btn-primary" href="/cases/1/act/assign/" data-action="assign">交办</a>') in page
 
 
 def test_detail_of_an_invisible_or_missing_case_is_404(client, clerk, other_township_handler, sysadmin):

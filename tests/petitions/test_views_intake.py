@@ -20,12 +20,12 @@ pytestmark = pytest.mark.usefixtures("dicts")
 PDF = b"%PDF-1.4\n%%EOF\n"
 PERSON_LABELS = ["姓名", "性别", "年龄", "民族", "身份证号", "文化程度", "政治面貌", "地址", "单位", "联系电话"]
 COMMON_LABELS = ["信访目的", "反映问题及诉求", "所属问题", "问题属地", "责任单位", "责任人", "是否重访", "初访编号",
-                 "上传附件", "答复意见"]
+                 "上传附件"]
 FORM_LABELS = {
-    "petitions:register_visit": ["来访性质", "来访人数", "异常行为", "上访层次"],
-    "petitions:register_letter": ["信访形式", "来信人数", "来信性质", "收信时间", "附件", "登记来源"],
+    "petitions:register_visit": ["来访性质", "来访人数", "异常行为", "上访层次", "越级访", "答复意见"],
+    "petitions:register_letter": ["信访形式", "来信人数", "来信性质", "收信时间", "附件", "登记来源", "答复意见"],
     "petitions:register_referral": ["上级交办号", "交办人", "交办人职务", "交办单位", "来信人数", "来信性质",
-                                    "收信时间", "附件", "登记来源"],
+                                    "收信时间", "附件", "登记来源", "上访层次", "越级访"],
 }
 
 
@@ -53,7 +53,13 @@ def test_form_has_every_label_and_keyboard_affordances(client, clerk, url_name):
         assert f'id="id_petitioners-{i}-id_number"' in page
     assert 'name="petitioners-TOTAL_FORMS"' in page
     assert 'name="action" value="save"' in page and "保存（进入分流池）" in page
-    assert 'name="action" value="answer"' in page and "当面答复并办结" in page
+    # A visitor at the window is answered face to face, a caller on the spot; a letter and a
+    # superior's referral never are.
+    assert ('name="action" value="answer"' in page) == (url_name != "petitions:register_referral")
+    if url_name == "petitions:register_visit":
+        assert "当面答复并办结" in page
+    if url_name == "petitions:register_letter":
+        assert "来电当场答复并办结" in page and "当面答复并办结" not in page
     assert "<script>" not in page and "js/idcard.js" in page and "js/intake.js" in page
     assert 'enctype="multipart/form-data"' in page
     assert "劳动社保 / 拖欠工资" in page  # problem tree shown as 一级 / 二级
@@ -205,3 +211,23 @@ def test_token_stays_the_same_when_the_form_is_shown_again(client, clerk):
     assert f'name="submit_token" value="{data["submit_token"]}"' in page
     # the typed values are kept, so the clerk only fixes the field in error
     assert 'value="李建华"' in page
+
+
+def test_a_letter_cannot_be_answered_face_to_face_even_by_a_crafted_post(clerk):
+    from petitions.exceptions import ServiceError
+    from tests.petitions.intake_factories import letter_data, register
+
+    with pytest.raises(ServiceError) as exc:
+        register(clerk, channel="letter", data=letter_data(), answer="已答复")
+    assert "只有来访和来电可以当场答复" in exc.value.message_dict["answer_text"][0]
+
+
+def test_the_visit_form_proposes_skip_level_from_level_and_territory(client, clerk):
+    import json
+
+    client.force_login(clerk)
+    page = client.get(reverse("petitions:register_visit")).content.decode()
+    data = json.loads(re.search(r'<script id="skip-level-data" type="application/json">(.*?)</script>', page).group(1))
+    assert 'name="is_skip_level"' in page and "越级访" in page
+    assert sorted(set(data["levels"].values())) == [1, 2, 3, 4, 5]
+    assert {1, 2, 3} <= set(v for v in data["regions"].values() if v)

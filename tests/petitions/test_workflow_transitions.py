@@ -67,8 +67,50 @@ def archived(c):
     return act(rejected(c), "archive", c.triage)
 
 
+def void_requested(c):
+    """A case past the pool whose 作废 was asked for by another triage officer of the bureau."""
+    from tests.factories import make_user
+
+    colleague = make_user("triage_colleague", roles=["triage"])
+    return act(awaiting_acceptance(c), "request_void", colleague)
+
+
 def repeat_pending(c):
     return make_case(c.clerk, first_case=pending(c))
+
+
+def accusation_pending(c):
+    return make_case(c.clerk, matter_class="accusation")
+
+
+def simple_pending(c):
+    return act(pending(c), "apply_simple", c.triage, basis="consultation")
+
+
+def hearing_data():
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return {"scheduled_at": timezone.make_aware(datetime.combine(_today() + timedelta(days=3), time(9, 30))),
+            "place": "石门镇人民政府三楼会议室", "participants": "信访人张三，镇劳动保障所代表", "chair": "镇党委副书记"}
+
+
+def hearing_scheduled(c):
+    return act(in_progress(c), "schedule_hearing", c.township_handler, **hearing_data())
+
+
+def supervised(c):
+    return act(in_progress(c), "supervise", c.supervisor, deadline=_today() + timedelta(days=7))
+
+
+def urgent_pending(c):
+    return act(pending(c), "mark_urgent", c.triage)
+
+
+def mediation_data():
+    return {"kind": "mediation", "parties": "张三；青峰建安公司", "held_on": _today(), "outcome": "agreed",
+            "agreement": "公司于十日内支付拖欠工资4.6万元。"}
 
 
 def _today():
@@ -112,6 +154,26 @@ SCENARIOS = {
     "supervise": (in_progress, "supervisor", lambda c: {"deadline": _today() + timedelta(days=7)},
                   "other_county_supervisor"),
     "mark_viewed": (pending, "triage", lambda c: {}, "county_triage"),
+    "void": (pending, "triage", lambda c: {}, "county_triage"),
+    "request_void": (awaiting_acceptance, "triage", lambda c: {}, "county_triage"),
+    "approve_void": (void_requested, "triage", lambda c: {}, "county_triage"),
+    "refuse_void": (void_requested, "triage", lambda c: {}, "county_triage"),
+    "reclassify": (pending, "triage", lambda c: {"matter_class": "suggestion"}, "county_triage"),
+    "route_legal": (pending, "triage", lambda c: {"org": org("53390002")}, "county_triage"),
+    "route_discipline": (accusation_pending, "triage", lambda c: {"org": org("53390007")}, "county_triage"),
+    "guide_procedure": (pending, "triage", lambda c: {"procedure": "litigation"}, "county_triage"),
+    "apply_simple": (pending, "triage", lambda c: {"basis": "consultation"}, "county_triage"),
+    "convert_ordinary": (simple_pending, "triage", lambda c: {}, "county_triage"),
+    "schedule_hearing": (in_progress, "township_handler", lambda c: hearing_data(), "other_township_handler"),
+    "record_hearing": (hearing_scheduled, "township_handler", lambda c: {"minutes": "听证笔录全文"},
+                       "other_township_handler"),
+    "record_mediation": (in_progress, "township_handler", lambda c: mediation_data(), "other_township_handler"),
+    "declare_recusal": (pending, "triage", lambda c: {}, "county_triage"),
+    "order_recusal": (pending, "leader", lambda c: {"user": c.triage}, "county_leader"),
+    "supervision_feedback": (supervised, "township_handler", lambda c: {"adopted": "采纳督办建议，已约谈企业负责人"},
+                             "other_township_handler"),
+    "mark_urgent": (pending, "triage", lambda c: {}, "county_triage"),
+    "acknowledge_alert": (urgent_pending, "leader", lambda c: {}, "county_leader"),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from petitions.models import AssignmentStatus, CaseEvent, HandlingOpinion
+from petitions.models import AssignmentStatus, CaseEvent, CaseView, HandlingOpinion
 from petitions.workflow import Status
 from tests.petitions.workflow_helpers import *  # noqa: F401,F403
 from tests.petitions.workflow_helpers import DAY0, act, make_case, org, snapshot
@@ -207,7 +207,7 @@ def test_export_case_to_excel(client, cast):
     assert formula.data_type == "s" and formula.quotePrefix
     assert "标记查看" in values
     assert case.views.filter(user=cast.statistician, action="export").exists()
-    login(client, cast.township_handler)  # no export permission
+    login(client, cast.clerk)  # sees the case (registered it), no export permission
     assert client.get(reverse("petitions:export", args=[case.pk])).status_code == 403
 
 
@@ -279,3 +279,21 @@ def test_list_pages_use_a_constant_number_of_queries(client, cast, clock, page, 
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_handler_searches_inside_his_inbox_marks_viewed_exports_and_reads_the_board(client, cast, clock):
+    """我的信访 has its own search (posted, results under a saved key), and the handler may mark a
+    case as viewed, export it and read the 领导批示 board."""
+    mine = act(make_case(cast.clerk, content="反映青峰建安公司拖欠工资。"), "assign", cast.triage,
+               targets=[{"org": org("533922101")}])
+    other = make_case(cast.clerk, content="反映青峰建安公司噪音扰民。")
+    client.force_login(cast.township_handler)
+    inbox = client.get(reverse("petitions:inbox")).content.decode()
+    assert 'id="inbox-search"' in inbox and 'name="mine"' in inbox
+    results = client.post(reverse("petitions:search"), {"mine": "on", "q": "青峰建安"}, follow=True)
+    text = results.content.decode()
+    assert mine.number in text and other.number not in text
+    act(mine, "mark_viewed", cast.township_handler)
+    assert CaseView.objects.filter(case=mine, user=cast.township_handler, action="mark_viewed").exists()
+    assert client.get(reverse("petitions:export", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("petitions:instructions")).status_code == 200

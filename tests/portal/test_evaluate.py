@@ -39,7 +39,7 @@ def test_evaluation_is_recorded_once_and_feeds_the_kpis(client, answered_online_
     rows = {e.target: e.value for e in Evaluation.objects.filter(case=case)}
     assert rows == {"bureau": "satisfied", "unit": "basic"}
     event = CaseEvent.objects.get(case=case, action="evaluate")
-    assert event.data == {"ratings": {"bureau": "satisfied", "unit": "basic"}}
+    assert event.data == {"ratings": {"bureau": "satisfied", "unit": "basic"}, "source": "portal"}
     assert event.from_status == event.to_status == "answered" and event.note == "办得好"
     assert event.actor.username == "portal:53390001"
     assert AuditLog.objects.filter(action="case.evaluate", object_id=str(case.pk)).count() == 1
@@ -99,7 +99,9 @@ def test_unknown_values_are_refused(answered_online_case):
 def test_staff_trail_names_the_evaluation(client, answered_online_case, cast):
     client.force_login(cast.triage)
     url = reverse("petitions:detail", args=[answered_online_case.pk])
-    assert "满意度评价" not in client.get(url).content.decode()
+    before = client.get(url).content.decode()
+    assert 'id="evaluation-state">待评价<' in before and "网上自评" not in before
     case_evaluate(case=answered_online_case, ratings={"bureau": "satisfied"})
     html = client.get(url).content.decode()
+    assert 'id="evaluation-state">已评价<' in html and "网上自评" in html
     assert "满意度评价" in html and ">evaluate<" not in html  # the event's label, not its code

@@ -97,7 +97,7 @@ def test_portal_account_is_locked_again_on_next_use(orgs):
     ({"id_number": ""}, "id_number", "请填写身份证号。"),
     ({"content": "   "}, "content", "反映问题及诉求不能为空。"),
     ({"name": ""}, "name", "请填写信访人姓名。"),
-    ({"phone": "abc"}, "phone", "请填写正确的联系电话（手机或固定电话）。"),
+    ({"phone": "abc"}, "phone", "联系电话格式不正确：请填写11位手机号，或带区号的固定电话（如0871-65123456）。"),
     ({"bureau": ""}, "bureau", "请选择受理机构。"),
     ({"altcha": "WRONG"}, "altcha", "人机校验结果无效，未予提交。请重新提交。"),
 ])

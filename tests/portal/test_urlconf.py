@@ -111,9 +111,10 @@ def _public_patterns():
 
 def test_the_portal_is_the_deliberate_exception_to_the_login_rule():
     """Default-deny stays: besides the login pages (password, then the second factor; the admin
-    site's login only redirects to the staff login) and Django's language switch, which only sets
-    a cookie, only the portal is public."""
+    site's login only redirects to the staff login), Django's language switch, which only sets
+    a cookie, and the SMS providers' callback, which answers only a request signed with the
+    provider's key (petitions/lib/sms_inbound.py), only the portal is public."""
     portal = {f"portal:{p.name}" for p in portal_urls.urlpatterns}
     assert _public_patterns() - portal == {"accounts:login", "accounts:login_otp", "admin:login",
-                                           "admin_login_redirect", "set_language"}
+                                           "admin_login_redirect", "set_language", "sms_inbound"}
     assert portal <= _public_patterns()

@@ -2,8 +2,8 @@
 
 Every case is registered with ``register_case`` at a chosen instant (Asia/Shanghai) and moved
 to its state by ``case_transition`` with the workflow clock fixed at chosen instants, as users
-of the registering bureau (分流员) and of the handling unit (承办人). Evaluations are rows as the
-public portal writes them (the portal's service is not part of this code base yet).
+of the registering bureau (分流员) and of the handling unit (承办人), and evaluated through the
+portal's service (``case_evaluate``) at chosen instants.
 
 The expected numbers in test_reports.py / test_kpi.py are worked out by hand from the table
 below; keep the two in step.
@@ -22,7 +22,8 @@ from django.utils import timezone
 from accounts.models import OrgUnit
 from petitions import clock
 from petitions.domain.idcard import make_id_number
-from petitions.models import Case, DictEntry, DictKind, Evaluation
+from petitions.models import Case, DictEntry, DictKind
+from petitions.services.evaluations import case_evaluate
 from petitions.services.intake import register_case
 from petitions.services.transitions import case_assign, case_transition
 from tests.factories import make_user
@@ -301,7 +302,8 @@ def _move(spec, ds):
         with at(answered):
             case_transition(case=case, action="approve_result", actor=triage)
     for target, value, days in spec.evaluations:
-        Evaluation.objects.create(case=case, target=target, value=value, evaluated_at=answered + timedelta(days=days))
+        with at(answered + timedelta(days=days)):
+            case_evaluate(case=case, ratings={target: value}, actor=triage)
     if spec.flow in ("closed", "archived"):
         with at(answered + timedelta(days=1)):
             case_transition(case=case, action="close", actor=triage, closure_category=entry(DictKind.CLOSURE, "3"),

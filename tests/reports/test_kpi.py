@@ -68,7 +68,7 @@ def test_kpi_excel_has_both_tables(client, dataset, statistician):
     assert wb.sheetnames == ["考核指标", "排名"]
     ws = wb["考核指标"]
     first = 4 + 2  # title, two rows of the form block, two header rows
-    body = [list(r) for r in ws.iter_rows(min_row=first, max_row=first + 5, max_col=23, values_only=True)]
+    body = [list(r) for r in ws.iter_rows(min_row=first, max_row=first + 5, max_col=26, values_only=True)]
     assert body == [cells for _kind, cells in expected.KPI]
     ranking = [list(r) for r in wb["排名"].iter_rows(min_row=5, max_row=8, max_col=3, values_only=True)]
     assert ranking == [cells for _kind, cells in expected.RANK_SAT_PCT]

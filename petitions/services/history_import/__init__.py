@@ -55,6 +55,7 @@ from petitions.lib.xlsx import XlsxRejected, column_letter, workbook_open
 from petitions.models import Case, HistoryImport, HistoryImportState
 from petitions.selectors import case_visible_qs
 
+from petitions.services.events import cases_changed
 from petitions.services.history_import.columns import (
     COLUMNS, DATA_SHEET, ERROR_HEADER, HEADERS, META_SHEET, TEMPLATE_MARK, TEMPLATE_VERSION,
 )
@@ -433,6 +434,7 @@ def history_import(*, path, name, actor=None, default_org=None, only_valid=False
                     summary=f"+{result.created} ={result.existing} !{result.skipped_errors}",
                     data={**result.as_dict(), "sha256": sha256, "only_valid": only_valid,
                           "org": default_org.code if default_org else None})
+                cases_changed(writer.by_source.values())
                 if job is not None:
                     HistoryImport.objects.filter(pk=job.pk).update(
                         state=HistoryImportState.DONE, created_count=result.created, existing_rows=result.existing,
