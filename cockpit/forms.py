@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from accounts.widgets import DateField
 from petitions.models import Case, DictEntry, DictKind
 
 from cockpit.domain.rules import DEFAULTS
@@ -21,8 +22,8 @@ class WindowForm(forms.Form):
 class DrillForm(forms.Form):
     """The filter of ``cockpit:cases`` (GET): what a figure counted, never personal data."""
 
-    from_ = forms.DateField(required=False)
-    to = forms.DateField(required=False)
+    from_ = DateField(required=False)
+    to = DateField(required=False)
     area = forms.CharField(required=False, max_length=255)
     self = forms.BooleanField(required=False)
     channel = forms.CharField(required=False, max_length=20)

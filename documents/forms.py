@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import DateField
+
 from documents.kinds import SPECS
 from documents.models import DeliveryMethod, OfficeProfile
 
@@ -83,4 +85,4 @@ class OfficeForm(forms.ModelForm):
 
 
 class MailingForm(forms.Form):
-    day = forms.DateField(label=_("出具日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = DateField(label=_("出具日期"))

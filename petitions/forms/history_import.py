@@ -2,11 +2,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from accounts.widgets import FileInput
+
 from petitions.selectors.history_import import history_import_org_choices
 
 
 class HistoryUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("导入文件"),
+    file = forms.FileField(label=gettext_lazy("导入文件"), widget=FileInput(attrs={"accept": ".xlsx"}),
                            help_text=gettext_lazy("按本系统模板填写的 .xlsx 文件。上传后逐行检查，检查结果确认后再导入。"))
     org = forms.ModelChoiceField(label=gettext_lazy("登记机构"), queryset=None,
                                  help_text=gettext_lazy("文件中“登记机构”列为空的行登记在该机构"))
