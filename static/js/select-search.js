@@ -22,7 +22,8 @@
         option.hidden = !match;
         if (match && option.value && first === null) { first = option; }
       });
-      if (term && first !== null && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+      // The first match is taken when nothing real is chosen yet (none, or the empty "—") or the choice was filtered out.
+      if (term && first !== null && (select.selectedIndex < 0 || !select.value || select.options[select.selectedIndex].hidden)) {
         select.value = first.value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }

@@ -61,6 +61,8 @@ def test_clerk_registers_a_collective_visit_with_the_keyboard_and_links_the_earl
     form.tab("#id_visitor_count").replace("32")
     form.tab("#id_visit_level")  # 到州, preset from the clerk's level
     assert page.locator("#id_visit_level option:checked").inner_text() == "3 到州"
+    form.tab("#id_is_skip_level")  # 越级访: proposed from the level and the matter's area, confirmed by the clerk
+    assert not page.locator("#id_is_skip_level").is_checked()  # the area is still the prefecture's own
 
     # Representative 1: the person of the earlier case. The ID check and the panel answer as he types.
     form.tab("#id_petitioners-0-name")
@@ -100,24 +102,30 @@ def test_clerk_registers_a_collective_visit_with_the_keyboard_and_links_the_earl
     form.fill_person(2, name="赵建国", id_number=THIRD_ID, phone="13887650003")
     expect(form.id_check(2)).to_have_class(re.compile(r"\bok\b"))
 
-    # The matter: 信访目的 by its code, the problem tree and the region with the arrows/type-ahead.
+    # The matter: 信访目的 by its code, the problem tree and the region with the arrows.
     form.tab_until("#id_purpose")
     page.keyboard.type("04")
     assert page.locator("#id_purpose option:checked").inner_text() == "04 求决"
     form.tab("#id_content").type(CONTENT)
     form.tab("#id_summary").tab("#id_problem").choose("纪检监察")
-    form.tab("#id_problem_region")
-    page.keyboard.type("533922")
-    assert page.locator("#id_problem_region option:checked").inner_text() == "533922 石门县"
+    form.tab("#id_problem_region").choose("石门县")  # organizations are labelled by their names everywhere
+    assert page.locator("#id_problem_region option:checked").inner_text() == "石门县"
     # Same region now: the earlier case is also offered for its very similar content.
     expect(offered).to_contain_text(re.compile(r"同一问题属地内容相似（\d+%）"))
-    form.tab("#id_responsible_unit").type("石门镇人民政府")
+    # 责任单位 from the organization tree: its search box, a name typed, Enter back to the list on the unit found.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "select-search"
+    page.keyboard.type("石门镇")
+    page.keyboard.press("Enter")
+    form.expect_focus("#id_responsible_org")
+    assert page.locator("#id_responsible_org option:checked").inner_text() == "石门镇"
 
     # 标记为重访: Tab to the panel's button (past 异常行为 and the case link) and press Enter.
     mark = page.locator(f'#similar-panel button.js-mark-repeat[data-number="{earlier_case.number}"]')
     expect(mark).to_have_text("标记为重访")
     passed = form.tab_until(f'#similar-panel button.js-mark-repeat[data-number="{earlier_case.number}"]')
-    assert all(p == "id_responsible_person" or p.startswith("id_abnormal_behaviors_") or p == "" for p in passed)
+    assert all(p in ("id_responsible_outside", "id_responsible_person") or p.startswith("id_abnormal_behaviors_")
+               or p == "" for p in passed)
     page.keyboard.press("Enter")
     expect(mark).to_have_text("已标记")
     form.expect_focus("#id_first_case")
