@@ -263,6 +263,11 @@ class PostgresLoader:
                         f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
         _upsert_counters(cur, counters, "GREATEST(petitions_casecounter.last_seq, EXCLUDED.last_seq)")
         started = time.monotonic()
+        self.progress.phase("statistics aggregates")
+        _statistics_add(cur, first_ids)
+        self.timings["statistics aggregates"] = time.monotonic() - started
+        self.mark("statistics aggregates")
+        started = time.monotonic()
         self.progress.phase("analyze")
         for spec in self.specs:
             cur.execute(f"ANALYZE {spec.table}")
@@ -391,6 +396,8 @@ class SqliteLoader:
 
     def finish(self, counters, first_ids):
         _upsert_counters(self.cur, counters, "MAX(last_seq, excluded.last_seq)")
+        self.progress.phase("statistics aggregates")
+        _statistics_add(self.cur, first_ids)
         self.progress.phase("analyze")
         self.cur.execute("ANALYZE")
 
@@ -404,6 +411,16 @@ class SqliteLoader:
 
     def close(self):
         pass
+
+
+def _statistics_add(cur, first_ids):
+    """The loaded cases into the statistics aggregates (docs/reports.md §8.1), set-based, in the load's own
+    transaction: the reports read the aggregates, so a load without them would be measured over empty
+    cells."""
+    from reports.aggregates import statistics_add_sql
+
+    for sql, params in statistics_add_sql(first_case_id=first_ids["case"]):
+        cur.execute(sql, params)
 
 
 def _identity(v):

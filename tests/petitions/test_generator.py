@@ -78,6 +78,18 @@ def test_second_run_continues_the_numbering():
         assert row["n"] == row["top"]
 
 
+def test_generated_cases_are_in_the_statistics_aggregates():
+    """The reports read the aggregates (docs/reports.md §8.1): a load adds its cases to them, also a second
+    load on top of the first, so that the benchmarks measure the reports over the data."""
+    from reports.aggregates import statistics_rebuild
+    from reports.models import CaseFacts
+
+    _generate(count=150, seed=1)
+    _generate(count=150, seed=2)
+    assert CaseFacts.objects.count() == 300
+    assert not statistics_rebuild(check=True).any
+
+
 def test_event_trails_chain_and_follow_the_workflow_table():
     _generate()
     trails = defaultdict(list)
