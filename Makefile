@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: setup run test test-fast serve-prod bench loadtest messages check-deploy lock clean backup restore
+.PHONY: setup run test test-fast serve-prod run-portal serve-portal bench loadtest messages check-deploy lock clean backup restore
 
 # Dependencies: requirements.in (runtime) and requirements-dev.in (test and load-test tools) name the
 # direct ones; requirements.txt and requirements-dev.txt are their pip-compile locks (every package
@@ -88,6 +88,26 @@ serve-prod: $(PROD_VENV)/.installed
 	$(PROD_BIN)/python manage.py migrate --noinput -v0 && \
 	$(PROD_BIN)/python manage.py collectstatic --noinput -v0 && \
 	exec $(PROD_BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
+
+## run-portal: the public portal deployed apart, as on the internet side of the network gap
+## (config/settings/portal.py: its own SQLite database var/portal.sqlite3, no staff page), on
+## http://127.0.0.1:$(PORTAL_PORT)/portal/ beside `make run`; on one machine the two sides share var/gap/, so
+## `manage.py intranet_transfer` (staff side) and `manage.py portal_transfer` (this side) carry the packages
+## (README: 群众端单独部署 / The portal on the internet side). The signing keys are made on first use.
+PORTAL_PORT ?= 8001
+run-portal: $(VENV)/.installed
+	mkdir -p var/gap/inbox var/gap/outbox
+	DJANGO_SETTINGS_MODULE=config.settings.portal $(BIN)/python manage.py migrate --noinput -v0
+	test -s var/portal_gap_ed25519.key || DJANGO_SETTINGS_MODULE=config.settings.portal $(BIN)/python manage.py portal_transfer --keygen
+	DJANGO_SETTINGS_MODULE=config.settings.portal $(BIN)/python manage.py runserver 127.0.0.1:$(PORTAL_PORT)
+
+## serve-portal: the internet-side portal under gunicorn with config/settings/portal_production.py, from the
+## production virtualenv; every value comes from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+## DATABASE_URL, DJANGO_PORTAL_TRANSFER_KEY_PATH, _OUTBOX, _INBOX, _PEER_KEYS): without one it stops with exit 78
+serve-portal: $(PROD_VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.portal_production $(PROD_BIN)/python manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.portal_production $(PROD_BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.portal_production PORT=$(PORTAL_PORT) exec $(PROD_BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
 
 ## bench: page latencies at BENCH_CASES (default 100000) generated cases on PostgreSQL (bench/README.md)
 bench: $(VENV)/.installed

@@ -321,7 +321,7 @@ PORTAL_TRANSFER_KEEP_DAYS = int(env("PORTAL_TRANSFER_KEEP_DAYS", "30"))
 # about two timer periods of each side plus the gateway's transfers (README, "群众端单独部署").
 PORTAL_RECEIPT_WAIT_MINUTES = int(env("PORTAL_RECEIPT_WAIT_MINUTES", "30"))
 # scrypt parameters of the key each case's public sheet is sealed under (portal/sealing.py): the cost of
-# one look-up on the portal, and of one case the first time the intranet sends it (docs/performance.md §12).
+# one look-up on the portal, and of one case the first time the intranet sends it (docs/architecture.md §7.2).
 PORTAL_MIRROR_KDF = {"n": int(env("PORTAL_MIRROR_KDF_N", str(2 ** 12))), "r": 8, "p": 1}
 
 # Reverse proxies whose X-Forwarded-For is believed (accounts.audit.client_ip): addresses or CIDR networks,

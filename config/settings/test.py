@@ -62,7 +62,7 @@ atexit.register(shutil.rmtree, _AUDIT_TMP, ignore_errors=True)
 # see the test's transaction); the browser journey switches the thread back on.
 HISTORY_IMPORT_INLINE = True
 
-# A second instance of the system for the tests of cases between instances (tests/petitions/instances/,
+# A second instance of the system for the tests of cases between instances (tests/petitions/test_instances_*.py,
 # docs/architecture.md §6.2): its own database on the same engine (a second in-memory database on SQLite,
 # "<name>_county" beside the default one on PostgreSQL), or TEST_COUNTY_DATABASE_URL. Created only when a
 # test asks for it (pytest-django sets up the databases the collected tests name).

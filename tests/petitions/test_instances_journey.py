@@ -4,6 +4,7 @@ it to a township, which accepts, asks for more time, reports a result with a fil
 it and issues a document → package → the prefecture sees the result waiting for its approval, approves
 → package → the county's copy is answered. Every step at the other end goes through the workflow.
 """
+from collections import Counter
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -119,7 +120,14 @@ def test_assignment_down_and_result_back(instances, wall):
         assert statuses(copy) == [(COUNTY, AssignmentStatus.APPROVED), ("533922101", AssignmentStatus.APPROVED)]
         assert not InboundItem.objects.exclude(outcome__in=[ItemOutcome.APPLIED, ItemOutcome.HISTORY,
                                                             ItemOutcome.COPIED]).exists()
+    with county:
+        county_steps = list(CaseEvent.objects.filter(case=case_at(number)).values_list("action", flat=True))
     with prefecture:
         assert AuditLog.objects.filter(action="exchange.receive", succeeded=True).count() == 1
-        assert CaseEvent.objects.filter(case=case_at(number)).count() == CaseEvent.objects.filter(
-            case=case_at(number)).count()
+        # Every step taken in the county's instance is in the prefecture's trail of the case, once.
+        prefecture_steps = Counter(CaseEvent.objects.filter(case=case_at(number)).values_list("action", flat=True))
+        for action, n in Counter(county_steps).items():
+            if action not in ("assign",):  # the assignment is the prefecture's own step, copied down
+                assert prefecture_steps[action] >= n, (action, prefecture_steps, county_steps)
+        for action in ("transfer", "accept", "request_extension", "approve_extension", "report_result"):
+            assert prefecture_steps[action] == 1, (action, prefecture_steps)
