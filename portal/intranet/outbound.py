@@ -220,7 +220,7 @@ def package_write_next(*, now=None, directory=None):
     with transaction.atomic():
         link = link_get(lock=True)
         seq = _next_seq()
-        states = list(PortalMirrorState.objects.select_for_update().filter(pk__in=batch, dirty=True)
+        states = list(PortalMirrorState.objects.select_for_update(of=("self",)).filter(pk__in=batch, dirty=True)
                       .select_related("case__registered_org", "case__problem").order_by("case_id"))
         case_rows, document_rows, blobs, sent_documents = [], [], {}, []
         for state in states:
