@@ -673,3 +673,116 @@ class WarningPage(BasePage):
 
     def acknowledged(self):
         return self.page.locator("#warning-ack").inner_text().strip()
+
+
+# --- procedures: routing out, 调解和解, 信访情况年度报告 --------------------------------------------
+
+class ProcedureFormPage(ActionPage):
+    """A procedure's action page (转送纪检监察, 导入法定途径, 调解和解 …): an organization chosen by
+    its name in a tree-indented list, a signed copy attached, the errors shown next to the fields,
+    or the refusal shown instead of the form."""
+
+    @classmethod
+    def of(cls, case_page, label):
+        """Press the action's button on a case page."""
+        return cls(case_page.act(label).page)
+
+    def org_options(self, field="org"):
+        return [t.strip("\u3000 ") for t in self.page.locator(f"#id_{field} option").all_inner_texts()]
+
+    def choose_org(self, name, field="org"):
+        select = self.page.locator(f"#id_{field}")
+        option = select.locator("option").filter(has_text=re.compile(f"^\u3000*{re.escape(name)}$"))
+        select.select_option(value=option.get_attribute("value"))
+        return self
+
+    def attach(self, field, name, body, mime="application/pdf"):
+        """Choose a file in a (hidden, Chinese-labelled) file picker, as the button's dialog would."""
+        self.page.set_input_files(f"#id_{field}", {"name": name, "mimeType": mime, "buffer": body})
+        return self
+
+    def press(self):
+        """Press the submit button and stay on the form when the service sends it back."""
+        self.page.locator("#action-submit").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def field_error(self, field):
+        holder = self.page.locator(f"#id_{field}").locator("xpath=ancestor::div[contains(@class, 'field')][1]")
+        return " ".join(t.strip() for t in holder.locator(".error").all_inner_texts())
+
+    def value_of(self, field):
+        return self.page.input_value(f"#id_{field}")
+
+    def refusal(self):
+        return self.page.locator("#action-refused").inner_text().strip()
+
+
+class AnnualReportPage(BasePage):
+    """信访情况年度报告 (条例第四十一条): choose the organization and the year, edit the text
+    sections, save, read the figures, download the PDF and the Excel file."""
+
+    path = "/reports/annual/"
+
+    def open_from_reports(self):
+        """生成报表 → 信访情况年度报告."""
+        self.page.goto("/reports/")
+        self.page.locator("#report-list").get_by_role("link", name="信访情况年度报告", exact=True).click()
+        self.page.wait_for_load_state()
+        return self
+
+    def choose(self, *, org, year):
+        self.page.select_option("#annual-filter #id_org", label=org)
+        self.page.fill("#annual-filter #id_year", str(year))
+        self.page.locator("#annual-filter button", has_text="查看").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def title(self):
+        return self.page.locator("#annual-title").inner_text().strip()
+
+    def status(self):
+        return self.page.locator("#annual-status").inner_text().strip()
+
+    def section(self, heading):
+        """The text area of one section, found by its heading (一、信访总体情况 …)."""
+        return self.page.locator("#annual-text-form").get_by_label(heading, exact=True)
+
+    def write(self, heading, text):
+        self.section(heading).fill(text)
+        return self
+
+    def save(self):
+        self.page.locator("#annual-save").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def table(self, title):
+        return self.page.locator("section.annual-table").filter(
+            has=self.page.locator("h2.report-title", has_text=title))
+
+    def figure(self, table_title, label):
+        """The number on the row ``label`` of the table ``table_title``."""
+        row = self.table(table_title).locator("tbody tr").filter(
+            has=self.page.locator(":is(th, td):first-child", has_text=re.compile(f"^\\s*{re.escape(label)}\\s*$")))
+        return row.first.locator("th, td").nth(1).inner_text().strip()
+
+    def download(self, label, path):
+        """Press 导出PDF / 导出Excel: the file is saved to ``path``; returns the HTTP response."""
+        with self.page.expect_response(lambda r: "export=" in r.url) as response, \
+                self.page.expect_download() as download:
+            self.page.locator(".page-head .actions").get_by_role("link", name=label, exact=True).click()
+        download.value.save_as(str(path))
+        return response.value
+
+
+class InboxTabsPage(InboxPage):
+    """我的信访 with its tabs pressed (待受理 / 办理中 / 已上报 / 已办结)."""
+
+    def show(self, key):
+        self.page.locator(f"#tab-{key}").click()
+        self.page.wait_for_load_state()
+        return self
+
+
+__all__ += ["AnnualReportPage", "InboxTabsPage", "ProcedureFormPage"]
