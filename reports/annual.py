@@ -77,8 +77,9 @@ def annual_figures(user, org, year, *, today=None):
     supervision = {key: sum(row[key] for row in sv.values()) for key in next(iter(sv.values()), {})}
     reviews = ReviewRequest.objects.filter(case_id__in=case_ids).aggregate(
         review=Count("pk", filter=Q(level=ReviewLevel.REVIEW)), recheck=Count("pk", filter=Q(level=ReviewLevel.RECHECK)))
+    # computed_at is stored with the figures (JSON) and shown as it is: local time to the minute.
     return {
-        "org": org.name, "year": year, "computed_at": timezone.localtime().isoformat(timespec="minutes"),
+        "org": org.name, "year": year, "computed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "volume": volume, "areas": areas, "organs": organs,
         "routing": {**{k: v or 0 for k, v in assignments.items()}, **{k: v or 0 for k, v in reviews.items()},
                     "hearings": Hearing.objects.filter(case_id__in=case_ids).count(),
