@@ -5,7 +5,9 @@ Pure data, no database: the models take their choices from here, the services th
 template editor its list of placeholders. The wording follows the 《信访工作条例》 (2022): 受理告知书 and
 不予受理告知书 Art.23, 不再受理告知书 Art.36 ¶3, 延长办理期限告知书 Art.34, 处理意见书 Art.32 (request, facts
 and reasons, opinion and its basis) with the 30-day 复查 right of Art.35, 复查意见书 Art.35 and 复核意见书
-Art.36, 交办单/转送单 Art.22, 督办单 and its written feedback Art.38–40 (docs/domain.md §3).
+Art.36, 交办单/转送单 Art.22, 督办单 and its written feedback Art.38–40 (docs/domain.md §3); routing out
+(docs/domain.md §3.5.2): the 转送单 to the 政法 organ (Art.22 ¶2) or the 纪检监察 organ (Art.22 ¶2, Art.30),
+the 转送告知书 telling the petitioner of a 涉法涉诉 matter where it went, and the 导入法定途径告知书 (Art.31).
 """
 from dataclasses import dataclass, field
 
@@ -27,6 +29,16 @@ class DocumentKind(models.TextChoices):
     SUPERVISION_SLIP = "supervision_slip", _("督办单")
     SUPERVISION_FEEDBACK = "supervision_feedback", _("督办反馈")
     REGISTRATION_FORM = "registration_form", _("信访登记表")
+    # Routing out (docs/domain.md §3.5.2). The 转送单 to a 政法 or 纪检监察 organ is a kind of its own, not
+    # TRANSFER_SLIP with a case subject: TRANSFER_SLIP is the Art.22 ¶1 转办 of an ``Assignment`` inside
+    # the petition procedure (its wording asks the unit to accept within 15 days or return it, its
+    # values are the assignment's deadlines), while routing out creates no assignment and the matter
+    # leaves the procedure. A kind of its own keeps that wording and its placeholders right, gives the
+    # administrator a template of its own, and its own 文号 series (counter per organization, kind and
+    # year; default 代字 "转送", so its numbers never collide with the 转字 series of the 转送单 of 转办).
+    ROUTING_SLIP = "routing_slip", _("转送单（政法、纪检监察）")
+    ROUTING_NOTICE = "routing_notice", _("转送告知书")
+    GUIDE_NOTICE = "guide_notice", _("导入法定途径告知书")
 
 
 class Subject(models.TextChoices):
@@ -236,6 +248,44 @@ SPECS = {spec.key: spec for spec in (
         closing_note="（经办人：{{经办人}}；联系电话：{{联系电话}}）",
     ),
     KindSpec(
+        key=DocumentKind.ROUTING_SLIP, word="转送", subject=Subject.CASE, to_petitioner=False, pii=True,
+        is_form=True,
+        placeholders={"接收机关": _("接收转送的政法机关或纪检监察机关"), "事项性质": _("涉法涉诉事项或检举控告类事项"),
+                      "转送依据": _("转送的依据（《信访工作条例》的条款）"), "转送意见": _("转送意见"),
+                      "转送日期": _("转送日期"), "保密要求": _("保密件的保密要求（非保密件为空）"),
+                      "经办人": _("出具文书的工作人员")},
+        title="信访事项转送单",
+        salutation="{{接收机关}}：",
+        body=("现将信访件{{信访件编号}}（{{概况}}）转送你单位依法处理。该事项属于{{事项性质}}，根据{{转送依据}}转送，"
+              "自{{转送日期}}起不再按信访程序办理。\n转送意见：{{转送意见}}\n{{保密要求}}"),
+        closing_note="（经办人：{{经办人}}；联系电话：{{联系电话}}；通信地址：{{机关地址}}）",
+    ),
+    KindSpec(
+        key=DocumentKind.ROUTING_NOTICE, word="转告", subject=Subject.CASE, to_petitioner=True,
+        placeholders={"接收机关": _("接收转送的政法机关"), "转送日期": _("转送日期")},
+        title="信访事项转送告知书",
+        salutation="{{信访人姓名}}：",
+        body=("你（你们）于{{信访日期}}反映的“{{概况}}”的信访事项（信访件编号：{{信访件编号}}），属于涉法涉诉事项。"
+              "根据《信访工作条例》第二十二条第二款的规定，本机关已于{{转送日期}}将其转送{{接收机关}}依法处理，"
+              "不再按信访程序办理。\n"
+              "请你（你们）向{{接收机关}}反映，并依照有关法律规定的程序和期限主张权利。\n特此告知。"),
+        closing_note=CONTACT_NOTE,
+    ),
+    KindSpec(
+        key=DocumentKind.GUIDE_NOTICE, word="导告", subject=Subject.CASE, to_petitioner=True,
+        placeholders={"法定途径": _("诉讼、仲裁、行政复议或其他法定程序"), "受理机关": _("受理该法定途径的机关"),
+                      "告知内容": _("导入法定途径时填写的告知内容"), "导入日期": _("导入法定途径的日期")},
+        title="信访事项导入法定途径告知书",
+        salutation="{{信访人姓名}}：",
+        body=("你（你们）于{{信访日期}}反映的“{{概况}}”的信访事项（信访件编号：{{信访件编号}}），属于应当通过"
+              "{{法定途径}}解决的事项。根据《信访工作条例》第三十一条的规定，本机关已于{{导入日期}}将其导入相应的法定途径，"
+              "不再按信访程序办理。现告知如下：\n"
+              "{{告知内容}}\n"
+              "请依照有关法律规定的期限向{{受理机关}}提出，以免影响你（你们）依法享有的权利。\n"
+              "特此告知。"),
+        closing_note=CONTACT_NOTE,
+    ),
+    KindSpec(
         key=DocumentKind.REGISTRATION_FORM, word="登", subject=Subject.CASE, to_petitioner=False, pii=True,
         is_form=True,
         title="信访事项登记表",
@@ -290,4 +340,9 @@ SAMPLE_VALUES = {
     "承办单位": "石门县人民政府", "交办要求": "请依法处理并答复信访人。", "受理期限": "2026年3月17日",
     "经办人": "刘洋", "被督办单位": "石门县人民政府", "督办要求": "请加快办理进度，按期答复信访人。", "督办期限": "2026年4月1日",
     "督办机关": "青峰州信访局", "督办日期": "2026年3月10日", "反馈内容": "已约谈企业负责人，工资已于3月20日全部支付。",
+    "接收机关": "青峰州公安局", "事项性质": "涉法涉诉事项",
+    "转送依据": "《信访工作条例》第二十二条第二款的规定", "转送意见": "涉及刑事案件的报案，请依法处理。",
+    "转送日期": "2026年3月5日", "保密要求": "",
+    "法定途径": "诉讼", "受理机关": "有管辖权的人民法院", "导入日期": "2026年3月5日",
+    "告知内容": "你反映的事项属于劳务合同纠纷，请依法向石门县人民法院提起民事诉讼。",
 }

@@ -30,9 +30,10 @@ from accounts.exceptions import NotAllowed, ServiceError
 from petitions import clock, permissions
 from petitions.domain import assignment_tree as tree
 from petitions.domain.deadlines import REVIEW_DECISION_DAYS
+from petitions.domain.procedures import GUIDE_PROCEDURES
 from petitions.models import (
-    AssignmentKind, AssignmentStatus, Case, ExtensionRequest, ExtensionStatus, HandlingOpinion, ReviewLevel,
-    Supervision,
+    AssignmentKind, AssignmentStatus, Case, CaseOutcome, ExtensionRequest, ExtensionStatus, HandlingOpinion,
+    ReviewLevel, Supervision,
 )
 from petitions.services.events import case_event_record
 from petitions.workflow import ANSWER_GIVEN_STATUSES, REFUSED_STATUSES
@@ -69,7 +70,35 @@ ACTION_KINDS = {
     "transfer": DocumentKind.TRANSFER_SLIP,
     "instruct": DocumentKind.ASSIGNMENT_SLIP,
     "supervise": DocumentKind.SUPERVISION_SLIP,
+    "route_legal": DocumentKind.ROUTING_SLIP,
+    "route_discipline": DocumentKind.ROUTING_SLIP,
+    "guide_procedure": DocumentKind.GUIDE_NOTICE,
 }
+
+# Routing out (docs/domain.md §3.5.2): the step that routed the case out, by ``Case.outcome``, and the
+# documents each one calls for. The 转送告知书 follows 转送政法机关 only: a 导入法定途径 has its own notice,
+# and a 检举控告 routed to 纪检监察 gets none here (that organ deals with the accuser under its own rules,
+# and a letter saying where an accusation went is itself sensitive).
+ROUTE_ACTIONS = {CaseOutcome.LEGAL: "route_legal", CaseOutcome.DISCIPLINE: "route_discipline",
+                 CaseOutcome.GUIDED: "guide_procedure"}
+ROUTED_KINDS = {
+    DocumentKind.ROUTING_SLIP: (CaseOutcome.LEGAL, CaseOutcome.DISCIPLINE),
+    DocumentKind.ROUTING_NOTICE: (CaseOutcome.LEGAL,),
+    DocumentKind.GUIDE_NOTICE: (CaseOutcome.GUIDED,),
+}
+# Where a petitioner guided to each statutory procedure goes (the notice's text says where precisely).
+GUIDE_ORGANS = {
+    "litigation": "有管辖权的人民法院",
+    "arbitration": "有管辖权的仲裁机构（劳动人事争议为劳动人事争议仲裁委员会）",
+    "reconsideration": "依法履行行政复议职责的行政复议机关",
+    "other": "依法有权处理的机关、单位",
+}
+ROUTING_BASIS = {  # (事项性质, 转送依据) of the 转送单
+    CaseOutcome.LEGAL: ("涉法涉诉事项", "《信访工作条例》第二十二条第二款的规定"),
+    CaseOutcome.DISCIPLINE: ("检举控告类事项", "《信访工作条例》第二十二条第二款、第三十条的规定按照干部管理权限"),
+}
+CONFIDENTIAL_NOTE = ("本件为保密件：检举、揭发材料及有关情况不得透露或者转给被检举、揭发的人员或者单位"
+                     "（《信访工作条例》第三十条第三款）。")
 
 
 def cn_date(value):
@@ -125,6 +154,14 @@ def _case_subjects(kind, user, case, facts):
         if not user.has_perm(TRIAGE):
             return []
         event = _event(case, action)
+        org = event.actor_org if event is not None else None
+        return [Subject_("case", event, org)] if event is not None and _acts(facts, org) else []
+    if kind in ROUTED_KINDS:
+        # After the step that routed the case out, by the organization that took it (its triage officer);
+        # never for a case that was not routed out, or routed another way.
+        if not user.has_perm(TRIAGE) or case.outcome not in ROUTED_KINDS[kind]:
+            return []
+        event = _event(case, ROUTE_ACTIONS[case.outcome])
         org = event.actor_org if event is not None else None
         return [Subject_("case", event, org)] if event is not None and _acts(facts, org) else []
     if kind == DocumentKind.OPINION:
@@ -340,6 +377,22 @@ def _kind_values(kind, case, subject, actor, facts, inputs, missing):
     elif kind == DocumentKind.SUPERVISION_FEEDBACK:
         values.update({"督办机关": obj.ordered_by_org.name, "督办要求": obj.requirement, "督办期限": cn_date(obj.due),
                        "督办日期": cn_date(obj.created_at), "经办人": actor.display_name})
+    elif kind in (DocumentKind.ROUTING_SLIP, DocumentKind.ROUTING_NOTICE):
+        # ``obj`` is the route_legal / route_discipline event; the organ is the case's (Case.routed_to).
+        values.update({"接收机关": missing.need(_("接收机关"), case.routed_to.name if case.routed_to_id else ""),
+                       "转送日期": cn_date(obj.created_at)})
+        if kind == DocumentKind.ROUTING_SLIP:
+            nature, basis = ROUTING_BASIS[case.outcome]
+            values.update({"事项性质": nature, "转送依据": basis, "转送意见": obj.note or "—",
+                           "保密要求": CONFIDENTIAL_NOTE if case.is_confidential else "",
+                           "经办人": actor.display_name})
+    elif kind == DocumentKind.GUIDE_NOTICE:
+        procedure = obj.data.get("procedure", "")
+        label = obj.data.get("procedure_label") or (str(GUIDE_PROCEDURES[procedure]) if procedure in GUIDE_PROCEDURES
+                                                    else "")
+        values.update({"法定途径": missing.need(_("法定途径"), label),
+                       "受理机关": GUIDE_ORGANS.get(procedure, GUIDE_ORGANS["other"]),
+                       "告知内容": missing.need(_("告知内容"), obj.note), "导入日期": cn_date(obj.created_at)})
     for name, required in SPECS[kind].inputs:
         text = " ".join((inputs.get(name) or "").split()) if name != "反馈内容" else (inputs.get(name) or "").strip()
         if len(text) > MAX_INPUT:
@@ -357,6 +410,9 @@ def _recipient(kind, case, subject, delivery, missing):
             return obj.org.name, None, obj.org, {}
         if kind == DocumentKind.SUPERVISION_FEEDBACK:
             return obj.ordered_by_org.name, None, obj.ordered_by_org, {}
+        if kind == DocumentKind.ROUTING_SLIP:
+            organ = case.routed_to
+            return (organ.name, None, organ, {}) if organ is not None else ("", None, None, {})
         return "", None, None, {}
     people = _petitioners(case)
     if not people:

@@ -5,8 +5,8 @@
 - the supervisor orders a 督办 and the handling unit answers it in writing;
 - the handling unit holds a hearing: the clock pauses, and resumes with both deadlines shown;
 - a leader on the duty roster acknowledges the alert of an urgent matter;
-- the triage officer routes pool cases out (转送纪检监察, 导入法定途径) and is refused for a missing
-  opinion and for a 申诉求决类 case sent to 纪检监察;
+- the triage officer routes pool cases out (转送纪检监察 with its 转送单, 导入法定途径 with its written
+  notice) and is refused for a missing opinion and for a 申诉求决类 case sent to 纪检监察;
 - the handling unit records a 调解 with an agreement and the case closes as 调解和解结案;
 - the statistician writes the 信访情况年度报告 of the year and downloads its PDF and Excel file.
 """
@@ -211,8 +211,10 @@ def test_triage_routes_pool_cases_out(page, demo_users, live_server):
     assert Case.objects.get(pk=accusation.pk).status == Status.PENDING
     assert "route_discipline" not in _trail(accusation)
     form.note("反映国家公职人员收受财物问题，按干部管理权限转送州纪委监委。")
+    page.check("#id_issue_document")  # 同时出具转送单（政法、纪检监察）
     case_page = form.submit()
     assert f"已转送纪检监察：{accusation.number}" in case_page.messages()
+    assert any(m.startswith("已出具信访事项转送单，文号 州信转送字〔") for m in case_page.messages())
     assert case_page.status() == "已转出"
     assert case_page.value("办理方式", "#case-workflow") == "转送纪检监察机关：州纪委监委"
     expect(page.locator("#case-answer")).to_contain_text("检举控告事项，已按干部管理权限转送州纪委监委处理。")
@@ -253,8 +255,10 @@ def test_triage_routes_pool_cases_out(page, demo_users, live_server):
     assert Case.objects.get(pk=appeal.pk).status == Status.PENDING
     form.select("procedure", "诉讼")
     assert form.value_of("note") == notice  # kept while the form came back
+    page.check("#id_issue_document")  # 同时出具导入法定途径告知书
     case_page = form.submit()
     assert f"已导入法定途径：{appeal.number}" in case_page.messages()
+    expect(page.locator("#document-list")).to_contain_text("信访事项导入法定途径告知书")
     assert case_page.status() == "已转出"
     assert case_page.value("办理方式", "#case-workflow") == "导入法定途径"
     expect(page.locator("#case-answer")).to_contain_text(f"导入法定途径（诉讼）：{notice}")
