@@ -418,8 +418,9 @@ def _apply(peer, sealed, existing, report, *, key_id):
     seq = sealed.manifest["seq"]
     try:
         outcomes = [item_apply(item, ctx) for item in items]
-    except (RowError, KeyError, TypeError, ValueError) as exc:
-        # Checked before writing; a defect found only now still refuses the whole package.
+    except (RowError, ServiceError, KeyError, TypeError, ValueError) as exc:
+        # Checked before writing; a defect found only now still refuses the whole package (also a rule of
+        # this instance that refuses a row, e.g. a document whose 文号 is already taken here: documents/exchange.py).
         ctx.discard()
         raise PackageRejected(_("数据包中的数据有误（%(detail)s），已拒收，未导入任何内容。") % {
             "detail": getattr(exc, "message", None) or type(exc).__name__}, code=BAD_ROW) from None

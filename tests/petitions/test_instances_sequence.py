@@ -280,6 +280,27 @@ def test_interrupted_apply_leaves_nothing_half_applied(instances, monkeypatch):
         assert Case.objects.count() == 2
 
 
+def test_a_row_a_rule_here_refuses_refuses_the_package_with_its_reason(instances, monkeypatch):
+    """A rule of the receiving instance that refuses one item while applying (e.g. a document whose 文号 is
+    taken here, documents/exchange.py) refuses the whole package with the rule's words and an audited
+    refusal, nothing applied; the page or the command reports it instead of failing."""
+    from accounts.exceptions import ServiceError
+
+    prefecture, county = instances
+    assign_new_case(prefecture)
+    data = send(prefecture, COUNTY)
+    real = instance_apply.item_apply
+
+    def refuse(item, ctx):
+        raise ServiceError("本系统已有文号为州信转字〔2026〕第1号的文书，未收入。", code="document_number")
+
+    monkeypatch.setattr("petitions.services.instances.item_apply", refuse)
+    exc = refused(county, data, pkg.BAD_ROW)
+    assert "州信转字〔2026〕第1号" in exc.message
+    monkeypatch.setattr("petitions.services.instances.item_apply", real)
+    assert receive(county, data).applied == [1]
+
+
 # ---------------------------------------------------------------- acknowledgements
 
 def test_acknowledged_packages_are_removed_and_empty_packages_do_not_ping_pong(instances):
