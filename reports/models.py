@@ -112,11 +112,11 @@ class CaseFacts(models.Model):
     done = models.BooleanField()
     persons = models.IntegerField()
     acc_day = models.DateField(null=True)  # acceptance deadline
-    acc_state = models.SmallIntegerField()  # ACC_* of reports.aggregates
+    acc_state = models.SmallIntegerField()  # DUE_* above
     hdl_day = models.DateField(null=True)  # handling deadline
     hdl_state = models.SmallIntegerField()
     ans_day = models.DateField(null=True)  # answer, local date
-    rated = models.SmallIntegerField()  # RATED_* of reports.aggregates
+    rated = models.SmallIntegerField()  # RATED_* above
     rated_day = models.DateField()  # the latest evaluation when it is older than the answer, else NO_DAY
     evb_day = models.DateField(null=True)  # the evaluation of the petition bureau
     evb_value = models.CharField(max_length=20)
@@ -137,14 +137,23 @@ class CaseBehaviourFacts(models.Model):
         constraints = [models.UniqueConstraint(fields=["facts", "behaviour_id"], name="casebehaviourfacts_unique")]
 
 
-class RegistrationCell(models.Model):
-    """Cases by registration day: 件次 (``n``) and 人次 (``persons``) per organization, source and the
-    dimensions of the area tables (form, visit level, flags, 办理情况)."""
+class Cell(models.Model):
+    """What every cell is keyed by first: one local day or one month (``span``, ``day``: the month's first
+    day), the registering organization and the source (上级交办 or not)."""
 
     span = models.CharField(max_length=1, choices=Span.choices)
     day = models.DateField()
     org_id = models.BigIntegerField()
     referral = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class RegistrationCell(Cell):
+    """Cases by registration day: 件次 (``n``) and 人次 (``persons``) per organization, source and the
+    dimensions of the area tables (form, visit level, flags, 办理情况)."""
+
     channel = models.CharField(max_length=20)
     visit_level_id = models.BigIntegerField()
     is_repeat = models.BooleanField()
@@ -167,14 +176,10 @@ class RegistrationCell(models.Model):
                     "done"], name="registrationcell_key")]
 
 
-class ClassCell(models.Model):
+class ClassCell(Cell):
     """Cases by registration day and one dictionary: ``dim`` "problem" (所属问题 as registered),
     "purpose" (信访目的) or "abnormal" (each 异常行为 of a case; form and repeat not kept)."""
 
-    span = models.CharField(max_length=1, choices=Span.choices)
-    day = models.DateField()
-    org_id = models.BigIntegerField()
-    referral = models.BooleanField()
     dim = models.CharField(max_length=10)
     entry_id = models.BigIntegerField()
     channel = models.CharField(max_length=20)
@@ -188,15 +193,11 @@ class ClassCell(models.Model):
             name="classcell_key")]
 
 
-class DeadlineCell(models.Model):
+class DeadlineCell(Cell):
     """Cases by the day of a KPI deadline or answer: ``kind`` "acc" (受理期限), "hdl" (办理期限) or
     "ans" (答复); ``state`` how the case stands against it, ``aux_day`` the evaluation day an "ans"
     cell needs (NO_DAY otherwise)."""
 
-    span = models.CharField(max_length=1, choices=Span.choices)
-    day = models.DateField()
-    org_id = models.BigIntegerField()
-    referral = models.BooleanField()
     kind = models.CharField(max_length=3)
     state = models.SmallIntegerField()
     aux_day = models.DateField()
@@ -207,14 +208,10 @@ class DeadlineCell(models.Model):
             fields=["span", "day", "org_id", "referral", "kind", "state", "aux_day"], name="deadlinecell_key")]
 
 
-class EvaluationCell(models.Model):
+class EvaluationCell(Cell):
     """Evaluations (满意度评价) by their day, value and how they were made, for the case's organization
     and source."""
 
-    span = models.CharField(max_length=1, choices=Span.choices)
-    day = models.DateField()
-    org_id = models.BigIntegerField()
-    referral = models.BooleanField()
     value = models.CharField(max_length=20)
     source = models.CharField(max_length=10)
     n = models.IntegerField()
