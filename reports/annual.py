@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from petitions import clock
 from petitions.models import (
     Assignment, AssignmentKind, CaseOutcome, HandlingOpinion, Hearing, MatterClass, Mediation, MediationOutcome,
     ReviewLevel, ReviewRequest, Supervision,
@@ -79,7 +80,7 @@ def annual_figures(user, org, year, *, today=None):
         review=Count("pk", filter=Q(level=ReviewLevel.REVIEW)), recheck=Count("pk", filter=Q(level=ReviewLevel.RECHECK)))
     # computed_at is stored with the figures (JSON) and shown as it is: local time to the minute.
     return {
-        "org": org.name, "year": year, "computed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "org": org.name, "year": year, "computed_at": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M"),
         "volume": volume, "areas": areas, "organs": organs,
         "routing": {**{k: v or 0 for k, v in assignments.items()}, **{k: v or 0 for k, v in reviews.items()},
                     "hearings": Hearing.objects.filter(case_id__in=case_ids).count(),

@@ -1,7 +1,8 @@
 """Forms of the 信访情况年度报告 page: which organization and year (GET), and the text sections (POST)."""
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from petitions import clock
 
 from reports import selectors as s
 from reports.annual import SECTIONS, TEXT_MAX
@@ -15,7 +16,7 @@ class AnnualForm(forms.Form):
 
     def __init__(self, user, data=None, **kwargs):
         root = s.statistics_root(user)
-        merged = {"org": root.pk if root else "", "year": timezone.localdate().year - 1}
+        merged = {"org": root.pk if root else "", "year": clock.today().year - 1}
         if data:
             merged.update({k: v for k, v in data.items() if k in merged and v not in ("", None)})
         super().__init__(merged, **kwargs)
@@ -24,7 +25,7 @@ class AnnualForm(forms.Form):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if year > timezone.localdate().year:
+        if year > clock.today().year:
             raise forms.ValidationError(_("年度不能晚于今年。"))
         return year
 

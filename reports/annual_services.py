@@ -1,11 +1,11 @@
 """Writes of the 信访情况年度报告 (条例第四十一条, docs/reports.md §3.9): its text sections with the
 figures they were written against."""
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.exceptions import NotAllowed, ServiceError
+from petitions import clock
 from reports.annual import SECTIONS, TEXT_MAX
 from reports.models import AnnualReport
 from reports.selectors import can_view_statistics, scope_allowed
@@ -34,7 +34,7 @@ def annual_report_save(*, actor, org, year, texts, figures, request=None):
             report = AnnualReport(org=org, year=year)
         for name, value in values.items():
             setattr(report, name, value)
-        report.figures, report.figures_at, report.updated_by = figures, timezone.now(), actor
+        report.figures, report.figures_at, report.updated_by = figures, clock.now(), actor
         report.save()
         audit_record(action="report.annual", actor=actor, target=report, request=request,
                      summary=_("信访情况年度报告 %(org)s %(year)d") % {"org": org.name, "year": year},

@@ -299,10 +299,6 @@ def visit_like_batches(q=None):
     return Count("pk", filter=VISIT_LIKE_Q & q if q is not None else VISIT_LIKE_Q)
 
 
-def visit_like_persons(q=None):
-    return Sum(PERSONS, filter=VISIT_LIKE_Q & q if q is not None else VISIT_LIKE_Q)
-
-
 def channel_q(group_key):
     for key, _label, channels in CHANNEL_GROUPS:
         if key == group_key:
