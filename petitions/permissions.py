@@ -148,10 +148,11 @@ def _holder(f):
         raise NotAllowed(_("该信访件由%(org)s持有，您所在机构不能处理。") % {"org": f.holder.name})
 
 
-def holds(user, case):
-    """True if ``user`` works for the bureau that holds ``case`` (or one above it) and may see it."""
+def holds(user, case, facts=None):
+    """True if ``user`` works for the bureau that holds ``case`` (or one above it) and may see it.
+    ``facts``: the ``Facts(user, case)`` the caller already has (its reads are made once)."""
     try:
-        _holder(Facts(user, case))
+        _holder(facts or Facts(user, case))
     except NotAllowed:
         return False
     return True
@@ -160,26 +161,26 @@ def holds(user, case):
 CLOSED_FOR_CORRECTION = frozenset({Status.ARCHIVED, Status.VOIDED})
 
 
-def is_recused(user, case):
+def is_recused(user, case, facts=None):
     """True if ``user`` has withdrawn from ``case`` (回避); he may then do nothing on it."""
-    return Facts(user, case).recused
+    return (facts or Facts(user, case)).recused
 
 
-def can_correct(user, case):
+def can_correct(user, case, facts=None):
     """更正登记: the holding bureau's triage officer, or the registering clerk while the case is in
     the pool; never an archived or voided case, never by a recused user."""
-    if case.status in CLOSED_FOR_CORRECTION or not user.is_authenticated or is_recused(user, case):
+    if case.status in CLOSED_FOR_CORRECTION or not user.is_authenticated or is_recused(user, case, facts):
         return False
-    if user.has_perm(TRIAGE) and holds(user, case):
+    if user.has_perm(TRIAGE) and holds(user, case, facts):
         return True
     return case.status == Status.PENDING and user.has_perm(REGISTER) and case.registered_by_id == user.pk
 
 
-def can_record_evaluation(user, case):
+def can_record_evaluation(user, case, facts=None):
     """代录评价: the holding bureau's triage officers and clerks, on an answered case."""
     if case.status not in EVALUABLE_STATUSES or not user.is_authenticated:
         return False
-    return (user.has_perm(TRIAGE) or user.has_perm(REGISTER)) and holds(user, case)
+    return (user.has_perm(TRIAGE) or user.has_perm(REGISTER)) and holds(user, case, facts)
 
 
 def _not_final_matter(f, action):
@@ -588,11 +589,11 @@ def available_actions(user, case):
         if url:
             actions.append({"name": name, "label": str(transition.label), "url": url,
                             "primary": USUAL_NEXT.get(case.status) == name})
-    if can_record_evaluation(user, case):
+    if can_record_evaluation(user, case, facts):
         url = _url("petitions:evaluation_record", case.pk)
         if url:
             actions.append({"name": "evaluation_record", "label": str(_("代录评价")), "url": url, "primary": False})
-    if can_correct(user, case):
+    if can_correct(user, case, facts):
         url = _url("petitions:correct", case.pk)
         if url:
             actions.append({"name": "correct", "label": str(_("更正登记")), "url": url, "primary": False})

@@ -35,7 +35,7 @@ def level_orgs(level):
 def on_duty(level, at):
     """Active users on the roster of ``level`` at the moment ``at``."""
     user_ids = DutyShift.objects.filter(org__in=level_orgs(level), starts_at__lte=at, ends_at__gt=at).values("user_id")
-    return User.objects.filter(pk__in=user_ids, is_active=True, is_locked=False)
+    return User.objects.filter(pk__in=user_ids, is_active=True, is_locked=False).select_related("organization")
 
 
 def roster_levels(user):

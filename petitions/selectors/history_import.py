@@ -3,18 +3,14 @@ import for (petitions/services/history_import)."""
 from django.http import Http404
 
 from accounts.models import OrgUnit
+from accounts.selectors import jurisdiction_path
 from petitions.models import HistoryImport
-
-
-def _scope(user):
-    org = getattr(user, "organization", None)
-    return org.jurisdiction_path if org is not None else None
 
 
 def history_imports_visible(user):
     """Imports registered for organizations of ``user``'s jurisdiction, newest first (counts and
     file names only: no case content)."""
-    scope = _scope(user)
+    scope = jurisdiction_path(user)
     if scope is None:
         return HistoryImport.objects.none()
     return HistoryImport.objects.filter(org__path__startswith=scope).select_related("org", "created_by")
@@ -30,7 +26,7 @@ def history_import_get_visible(user, pk):
 
 def history_import_org_choices(user):
     """Active organizations of ``user``'s jurisdiction: where imported cases may be registered."""
-    scope = _scope(user)
+    scope = jurisdiction_path(user)
     if scope is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(is_active=True, path__startswith=scope).order_by("path")

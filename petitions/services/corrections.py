@@ -36,9 +36,7 @@ def _value(value):
     """A JSON-able form of a field value for the trail."""
     if value is None or isinstance(value, (str, int, bool)):
         return value
-    if hasattr(value, "pk"):
-        return str(value)
-    return str(value)
+    return str(value)  # a model instance by its name, a date in ISO form
 
 
 def _trail(field, value):

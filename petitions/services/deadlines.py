@@ -159,12 +159,6 @@ def deadlines_scan(*, today=None, stdout=None):
     return result
 
 
-def overdue_q(today=None):
-    """Cases whose current deadline has passed (for list filters)."""
-    today = today or clock.today()
-    return Q(current_due__lt=today, status__in=OPEN_STATUSES)
-
-
 def cases_archive_due(*, today):
     """Archive (归档) every 已办结 case whose petitioner can no longer ask for 复查/复核 (the
     30 days of 条例第三十五、三十六条 have passed, or none is left): through ``case_transition``
