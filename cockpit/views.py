@@ -15,11 +15,10 @@ from petitions.lib.paging import CappedPaginator, HydratingPaginator, capped
 from petitions.selectors import case_get_visible
 
 from cockpit.forms import AcknowledgeForm, ChargeEndForm, ChargeForm, DrillForm, RulesForm, WindowForm
-from cockpit.models import LeaderCharge, TextCluster
 from cockpit.selectors import charges as charge_selectors
 from cockpit.selectors import overview
 from cockpit.selectors.drill import drill_qs, drill_rows
-from cockpit.selectors.hotspots import hotspots
+from cockpit.selectors.hotspots import hotspots, text_clusters
 from cockpit.selectors.scope import cases_url, jurisdiction_for, roles_of
 from cockpit.selectors.warnings import (
     can_manage_warnings, can_see_warnings, effective_rules, warning_get_visible, warnings_qs,
@@ -161,9 +160,7 @@ def hotspot_page(request):
         raise PermissionDenied
     today = clock.today()
     cells, wins = hotspots(j, today)
-    clusters = list(TextCluster.objects.filter(org=j.org).order_by("p_value", "-count")[:30])
-    for cluster in clusters:
-        cluster.url = cases_url(cluster=cluster.pk)
+    clusters = text_clusters(j)
     return render(request, "cockpit/hotspots.html", {
         "cells": cells, "windows": list(reversed(wins)), "clusters": clusters, "rule": hotspot_rule,
         "jurisdiction": j, "page_title": _("热点与聚集"),
@@ -211,10 +208,7 @@ def charge(request, case_pk):
 
 @require_POST
 def charge_end(request, pk):
-    charge = LeaderCharge.objects.filter(pk=pk).first()
-    if charge is None:
-        raise Http404
-    case = case_get_visible(request.user, charge.case_id)
+    charge, case = charge_selectors.charge_get_visible(request.user, pk)
     form = ChargeEndForm(request.POST)
     if form.is_valid():
         try:

@@ -1,7 +1,9 @@
 """领导包案 reads: the charges of a case, the leaders who may take one, the jurisdiction's count."""
+from django.http import Http404
+
 from accounts.selectors import perm_q, user_visible_qs
 from petitions.models import Case
-from petitions.selectors import case_visible_qs, scope_q
+from petitions.selectors import case_get_visible, case_visible_qs, scope_q
 
 from cockpit.models import LeaderCharge
 
@@ -11,6 +13,14 @@ LEADER_PERM = "petitions.instruct_case"
 def charges_of_case(case):
     return list(LeaderCharge.objects.filter(case=case).select_related("leader", "assigned_by", "ended_by")
                 .order_by("-created_at", "-id"))
+
+
+def charge_get_visible(user, pk):
+    """(charge, its case) when ``user`` may see the case; Http404 otherwise, as for a missing charge."""
+    charge = LeaderCharge.objects.filter(pk=pk).first()
+    if charge is None:
+        raise Http404
+    return charge, case_get_visible(user, charge.case_id)
 
 
 def open_charge(case):

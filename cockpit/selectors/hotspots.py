@@ -12,6 +12,8 @@ from cockpit.selectors.scope import cases_url, raw_rows
 from cockpit.selectors.series import problem_names, registered_between
 from reports.selectors import aware_midnight
 
+from cockpit.models import TextCluster
+
 
 @dataclass
 class Cell:
@@ -87,3 +89,11 @@ def hotspots(j, today, *, alpha=rule.ALPHA, min_count=rule.MIN_COUNT):
         ))
     out.sort(key=lambda c: (c.verdict.p_value, -c.count))
     return out, wins
+
+
+def text_clusters(j, limit=30):
+    """The jurisdiction's stored text clusters, most significant first, each with the link to its cases."""
+    clusters = list(TextCluster.objects.filter(org=j.org).order_by("p_value", "-count")[:limit])
+    for cluster in clusters:
+        cluster.url = cases_url(cluster=cluster.pk)
+    return clusters
