@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: setup run test test-fast serve-prod run-portal serve-portal bench loadtest messages check-deploy lock clean backup restore
+.PHONY: setup run test test-fast test-pooled replica pgbouncer serve-prod run-portal serve-portal bench loadtest messages check-deploy lock clean backup restore
 
 # Dependencies: requirements.in (runtime) and requirements-dev.in (test and load-test tools) name the
 # direct ones; requirements.txt and requirements-dev.txt are their pip-compile locks (every package
@@ -61,6 +61,27 @@ test: $(VENV)/.installed
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -q -p no:cacheprovider
 
+## test-pooled: the tests that exercise what transaction pooling could break (concurrent workflow, numbering,
+## streamed exports, the audit chain, aggregates, imports, the packages between instances and across the gap),
+## through PgBouncer in transaction mode (bin/pgbouncer_local) in front of DATABASE_URL's server. The test
+## database is made through PgBouncer and kept (--reuse-db): it is dropped directly on the server afterwards,
+## as PgBouncer keeps server connections to it (.ci/run does this).
+POOLED_TESTS = tests/petitions/test_workflow_concurrency.py tests/petitions/test_numbering_postgres.py \
+	tests/petitions/test_workflow_life.py tests/petitions/test_search.py tests/petitions/test_history_import.py \
+	tests/petitions/test_instances_sequence.py tests/reports/test_stream_export.py tests/reports/test_aggregates.py \
+	tests/accounts/test_audit_chain.py tests/accounts/test_append_only.py tests/portal/test_gap_failures.py
+test-pooled: $(VENV)/.installed
+	test -n "$$DATABASE_URL" || { echo "test-pooled: set DATABASE_URL to the PostgreSQL database" >&2; exit 2; }
+	bin/pgbouncer_local
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_POOLER=transaction \
+		DATABASE_URL=$$(echo "$$DATABASE_URL" | sed -E 's#@([^/:]+)(:[0-9]+)?/#@127.0.0.1:6432/#') \
+		$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db -m "not browser" $(POOLED_TESTS)
+
+## replica: a streaming hot standby of the local primary on 127.0.0.1:5433 (bin/make_replica; docs/replica.md);
+## serve with DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5433/<database> to read reports from it
+replica:
+	bin/make_replica
+
 test-fast: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -q -m "not browser" -x
 
@@ -71,13 +92,18 @@ test-fast: $(VENV)/.installed
 ## These defaults are this target's, for a trial on one machine: the production settings themselves
 ## default to nothing and refuse to start without every value (config/settings/production.py).
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xf_prod
+## POOLER=pgbouncer: serve through PgBouncer in transaction mode on 127.0.0.1:6432 (bin/pgbouncer_local, started
+## here), DATABASE_URL pointed at it and DATABASE_POOLER=transaction (docs/replica.md, "Connection pooling")
+POOLER ?=
 serve-prod: $(PROD_VENV)/.installed
 	mkdir -p var
+	if [ "$(POOLER)" = pgbouncer ]; then bin/pgbouncer_local; fi
 	test -s var/secret_key || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > var/secret_key)
 	test -s var/field_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/field_key)
 	test -s var/audit_hmac_key || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n' > var/audit_hmac_key)
 	test -n "$$DATABASE_URL" || createdb -h 127.0.0.1 -U postgres xf_prod 2>/dev/null || true
 	export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
+		$$([ "$(POOLER)" = pgbouncer ] && echo DATABASE_POOLER=transaction) \
 		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
 		DJANGO_FIELD_ENCRYPTION_KEY="$${DJANGO_FIELD_ENCRYPTION_KEY:-$$(cat var/field_key)}" \
 		DJANGO_AUDIT_HMAC_KEY="$${DJANGO_AUDIT_HMAC_KEY:-$$(cat var/audit_hmac_key)}" \
@@ -86,6 +112,7 @@ serve-prod: $(PROD_VENV)/.installed
 		DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT) && \
 	(test -s "$$DJANGO_AUDIT_SIGNING_KEY_PATH" || $(PROD_BIN)/python manage.py audit_checkpoint --keygen) && \
 	$(PROD_BIN)/python manage.py migrate --noinput -v0 && \
+	if [ "$(POOLER)" = pgbouncer ]; then export DATABASE_URL=$$(echo "$$DATABASE_URL" | sed -E 's#@([^/:]+)(:[0-9]+)?/#@127.0.0.1:6432/#'); fi && \
 	$(PROD_BIN)/python manage.py collectstatic --noinput -v0 && \
 	exec $(PROD_BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py
 

@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
             hooks.NavItem(_("角色管理"), "accounts:role_list", ("accounts.manage_role",), order=150),
             hooks.NavItem(_("用户授权"), "accounts:user_roles_list", ("accounts.manage_role",), order=155),
             hooks.NavItem(_("机构管理"), "accounts:org_list", ("accounts.manage_orgunit",), order=160),
+            hooks.NavItem(_("运行状态"), "accounts:system_health", ("accounts.role_sysadmin",), order=165),
             hooks.NavItem(_("审计日志"), "accounts:audit_list", ("accounts.view_audit",), order=190),
             hooks.NavItem(_("两步验证管理"), "accounts:otp_users", ("accounts.role_secadmin",), order=200),
         )

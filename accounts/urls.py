@@ -28,6 +28,7 @@ urlpatterns = [
     path("roles/<int:pk>/delete/", views.role_delete, name="role_delete"),
     path("grants/", views.user_roles_list, name="user_roles_list"),
     path("grants/<int:pk>/", views.user_roles_edit, name="user_roles_edit"),
+    path("health/", views.system_health, name="system_health"),
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/new/", views.org_edit, name="org_create"),
     path("orgs/<int:pk>/", views.org_edit, name="org_edit"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import otp
+from accounts import replica
 from accounts import reminders as reminder_services
 from accounts import services
 from accounts.audit import access_log_model, access_log_search, access_log_search_record, client_ip
@@ -511,6 +512,19 @@ def user_roles_edit(request, pk):
     return render(request, "accounts/user_roles_form.html", {
         "form": form, "target": target,
         "breadcrumbs": _crumbs((_("用户授权"), "accounts:user_roles_list"), (target.username, None))})
+
+
+# --- system health ---------------------------------------------------------------------------
+
+@permission_required("accounts.role_sysadmin", raise_exception=True)
+def system_health(request):
+    """The databases as the system administrator watches them: the primary, the standby's lag, and where
+    reports and search read now (docs/replica.md)."""
+    standby = replica.health()
+    return render(request, "accounts/system_health.html", {
+        "primary": replica.primary_summary(), "replica_configured": replica.configured(), "standby": standby,
+        "reads_on_standby": standby.usable, "reason": standby.reason, "max_lag": settings.REPLICA_MAX_LAG_SECONDS,
+        "breadcrumbs": _crumbs((_("运行状态"), None))})
 
 
 # --- organizations ---------------------------------------------------------------------------

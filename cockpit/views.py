@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.exceptions import NotAllowed, ServiceError
 from accounts.forms import form_add_service_error
+from accounts.replica import replica_reads
 from petitions import clock
 from petitions.lib.paging import CappedPaginator, HydratingPaginator, capped
 from petitions.selectors import case_get_visible
@@ -61,6 +62,7 @@ def _sections(request, *, days, full):
     return context
 
 
+@replica_reads
 def index(request):
     """态势研判: the cockpit of each of the user's roles, in full."""
     form = WindowForm(request.GET or None)
@@ -78,6 +80,7 @@ def home_section(request):
     return render_to_string("cockpit/_home.html", context, request=request)
 
 
+@replica_reads
 def wall(request):
     """大屏: the situation in large type for the duty room, full screen, refreshed every two minutes."""
     j = jurisdiction_for(request.user)

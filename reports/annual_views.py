@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.exceptions import NotAllowed, ServiceError
 from accounts.forms import form_add_service_error
+from accounts.replica import replica_reads
 from reports import exporters, services
 from reports.annual import SECTIONS, annual_figures, annual_pdf, annual_sections, annual_tables
 from reports.annual_forms import AnnualForm, AnnualTextForm
@@ -30,6 +31,7 @@ def _title(org, year):
 
 @require_http_methods(["GET", "POST"])
 @permission_required(STAT_PERM, raise_exception=True)
+@replica_reads
 def annual_report(request):
     """GET: the report of the chosen organization and year (saved figures if it was saved, else
     computed now). POST ``save``: the text with the saved figures (computed now on the first save);

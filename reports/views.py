@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.exceptions import ServiceError
 from accounts.forms import form_add_service_error
+from accounts.replica import replica_reads
 from petitions.selectors.search import export_rows
 from reports import charts, exporters, services
 from reports.case_export import case_export_response
@@ -76,6 +77,7 @@ def index(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required(STAT_PERM, raise_exception=True)
+@replica_reads
 def report(request, slug):
     """One report for the chosen period, source and scope with its statistical form block;
     ``?export=xlsx`` downloads it; a POST saves the sign-off names."""
@@ -107,6 +109,7 @@ def report(request, slug):
 
 @require_http_methods(["GET", "POST"])
 @permission_required(STAT_PERM, raise_exception=True)
+@replica_reads
 def kpi(request):
     """KPIs per organization and a ranking by the chosen KPI, with the form block;
     ``?export=xlsx`` downloads both; a POST saves the sign-off names."""
@@ -143,6 +146,7 @@ def _chart_cache_key(user, query):
 
 @require_GET
 @permission_required(STAT_PERM, raise_exception=True)
+@replica_reads
 def chart_page(request):
     """All charts for one scope, each image beside the table of its numbers.
 
@@ -164,6 +168,7 @@ def chart_page(request):
 
 @require_GET
 @permission_required(STAT_PERM, raise_exception=True)
+@replica_reads
 def chart_image(request, slug):
     """One chart as PNG (default) or SVG (``?fmt=svg``), from the same numbers as its table."""
     if slug not in CHARTS:

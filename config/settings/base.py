@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so that it runs after the view's writes (docs/replica.md: read-your-writes).
+    "accounts.replica.ReadYourWritesMiddleware",
 ]
 
 # "config.urls" serves everything; "config.urls_portal" only the public portal (/portal/), for the
@@ -120,6 +122,13 @@ def database_config(url):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         }
         config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_POOLER", "") == "transaction":
+        # Through PgBouncer in transaction mode (docs/replica.md, "Connection pooling"): consecutive transactions
+        # may run on different server connections, so nothing may live longer than a transaction. A cursor WITH
+        # HOLD (Django's server-side cursor outside a transaction) would; .iterator() then fetches its rows
+        # whole. Startup options are not passed on by PgBouncer: it sets jit off and UTC on its server
+        # connections itself (bin/pgbouncer_local).
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # No JIT: at 1M cases the planner's cost estimates pass jit_above_cost on list and report
         # queries, and compiling them cost more than running them (leader page 5.6 s → 1.0 s;
@@ -129,6 +138,19 @@ def database_config(url):
 
 
 DATABASES = {"default": database_config(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"))}
+
+# A streaming hot standby of the primary for reports, charts, exports and search (docs/replica.md):
+# DATABASE_REPLICA_URL names it (`make replica` makes one on 127.0.0.1:5433). Reads fall back to the primary
+# when it is down or more than REPLICA_MAX_LAG_SECONDS behind; a user's own writes are always read back.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_config(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database through it
+REPLICA_READS = env_bool("REPLICA_READS", True)
+REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "2"))  # how often a process asks the standby
+REPLICA_RETRY_SECONDS = float(env("REPLICA_RETRY_SECONDS", "15"))  # a failed standby is left alone this long
+REPLICA_PIN_SECONDS = 300  # how long a user's last write position is remembered (the cookie's life)
+DATABASE_ROUTERS = ["accounts.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -85,4 +85,14 @@ if DATABASES["portal"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["portal"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_portal"}
 else:
     DATABASES["portal"]["NAME"] = str(Path(DATABASES["default"]["NAME"]).with_name("portal_side.sqlite3"))
-DATABASE_ROUTERS = ["tests.portal.gap.InternetSideRouter"]
+DATABASE_ROUTERS = ["tests.portal.gap.InternetSideRouter", "accounts.replica.ReplicaRouter"]
+
+# The standby (docs/replica.md): with TEST_REPLICA_URL (.ci/run starts one on 127.0.0.1:5433), the alias
+# "replica" reads the primary's test database on the standby. Only tests/accounts/test_replica.py turns the
+# reads on (override_settings): every other test writes and reads within its own uncommitted transaction.
+if os.environ.get("TEST_REPLICA_URL"):
+    DATABASES["replica"] = {**database_config(os.environ["TEST_REPLICA_URL"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
+elif "replica" in DATABASES:
+    del DATABASES["replica"]
+REPLICA_READS = False
+REPLICA_CHECK_SECONDS = 0

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import hooks
+from accounts.replica import replica_reads
 from petitions.forms.search import ArchiveSearchForm, CaseSearchForm
 from petitions.selectors import has_case_access
 from petitions.selectors.search import case_search, display_rows, result_page, saved_search_load
@@ -70,6 +71,7 @@ def _list_view(request, *, form_class, archive, template, title):
     })
 
 
+@replica_reads
 def search(request):
     """信访查询: every case the user may see, by number, person, keywords and filters."""
     if not has_case_access(request.user):
@@ -78,6 +80,7 @@ def search(request):
                       title=_("信访查询"))
 
 
+@replica_reads
 def archive(request):
     """办结存档: finished cases (已办结, 已归档, 不予受理, 不再受理), read-only, exportable."""
     if not any(request.user.has_perm(p) for p in ARCHIVE_PERMS) or not has_case_access(request.user):
