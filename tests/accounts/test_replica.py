@@ -318,3 +318,18 @@ def test_health_page_shows_the_lag(client, orgs):
     html = client.get(reverse("accounts:system_health")).content.decode()
     assert "正在只读副本上读取" in html
     assert "秒" in html and "已回放至" in html
+
+
+# --- connection pooling (docs/replica.md §5) ----------------------------------------------------------------
+
+def test_behind_pgbouncer_no_server_side_cursor_and_no_startup_option(monkeypatch):
+    from config.settings.base import database_config
+
+    direct = database_config("postgres://xf@db.example.gov.cn:5432/xf")
+    assert direct["OPTIONS"]["options"] == "-c jit=off"
+    assert not direct.get("DISABLE_SERVER_SIDE_CURSORS")
+    monkeypatch.setenv("DATABASE_POOLER", "transaction")
+    pooled = database_config("postgres://xf@127.0.0.1:6432/xf")
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert "options" not in pooled.get("OPTIONS", {})  # PgBouncer refuses startup options it does not know
+    assert not database_config("sqlite:////tmp/x.sqlite3").get("DISABLE_SERVER_SIDE_CURSORS")
