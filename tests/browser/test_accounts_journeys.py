@@ -12,7 +12,7 @@ from accounts.models import AuditLog, User
 from petitions.models import DictEntry
 
 from .pages import (DictionaryPage, LoginPage, OtpCodePage, OtpSetupPage, PasswordChangePage, UserListPage,
-                    UserRolesPage, expect)
+                    UserRolesPage, expect, shot)
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +24,12 @@ def _resolvable(name):
         return reverse(name)
     except NoReverseMatch:
         return None
-ADMIN_ITEMS = {"用户管理", "角色管理", "机构管理", "基础字典", "审计日志"}
+ADMIN_ITEMS = {"用户管理", "角色管理", "机构管理", "基础字典", "审计日志", "运行状态"}
 CASE_ITEMS = {"来访登记", "来信登记", "上级交办", "分流池", "待批示", "我的信访", "督查督办", "信访查询", "办结存档"}
 
 # demo account → (must see once the page exists, must never see)
 ROLES = {
-    "admin": ({"用户管理", "机构管理", "基础字典"}, CASE_ITEMS | {"角色管理", "用户授权", "审计日志", "分析图表"}),
+    "admin": ({"用户管理", "机构管理", "基础字典", "运行状态"}, CASE_ITEMS | {"角色管理", "用户授权", "审计日志", "分析图表"}),
     "secadmin": ({"角色管理", "用户授权"}, CASE_ITEMS | {"用户管理", "机构管理", "基础字典", "审计日志", "分析图表"}),
     "auditor": ({"审计日志"}, CASE_ITEMS | ADMIN_ITEMS - {"审计日志"} | {"分析图表"}),
     "clerk": ({"来访登记", "来信登记", "上级交办", "分流池"}, ADMIN_ITEMS | {"我的信访", "待批示"}),
@@ -159,3 +159,14 @@ def test_admin_deactivates_and_deletes_dictionary_entries(page, demo_users):
     dictionaries.press("60200603", "删除")
     assert "字典项“劳动关系”已删除。" in dictionaries.messages()
     assert dictionaries.row("60200603").count() == 0
+
+
+def test_system_administrator_watches_the_databases(page, demo_users):
+    """运行状态: the primary, and whether reports read on a standby (none here: they read the primary)."""
+    LoginPage(page).open().login("admin")
+    page.locator("nav").get_by_role("link", name="运行状态").click()
+    expect(page.locator("h1")).to_have_text("运行状态")
+    expect(page.locator("main")).to_contain_text("主库")
+    expect(page.locator("main")).to_contain_text("只读副本")
+    expect(page.locator("main")).to_contain_text("未配置只读副本")
+    shot(page, "system_health")
