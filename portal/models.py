@@ -106,8 +106,9 @@ class OutboxItem(models.Model):
 
 class MirrorCase(models.Model):
     """A case's public sheet as the intranet last sent it, sealed under its query code: readable only
-    by whoever types the code (``portal.sealing``). ``event_mark`` and ``seq`` order the versions, so
-    a package that arrives late never replaces a newer sheet."""
+    by whoever types the code (``portal.sealing``). ``event_mark`` (the case's last trail event on the
+    intranet when the sheet was made) and then ``seq`` (the package) order the versions, so a package
+    that arrives late never replaces a newer sheet."""
 
     number = models.CharField(max_length=40, unique=True)
     salt = models.BinaryField()
@@ -175,6 +176,8 @@ class MirrorEntry(models.Model):
     code = models.CharField(max_length=40)
     label = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
+    # The intranet package the lists came with: a package older than that never replaces them.
+    seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("网上信访表单选项（镜像）")
@@ -198,7 +201,12 @@ class TransferStatus(models.TextChoices):
 
 
 class TransferPackage(models.Model):
-    """One package the internet side wrote or received (the log of the crossing on this side)."""
+    """One package the internet side wrote or received (the log of the crossing on this side).
+
+    A package written here is ``acked_at`` once the intranet reports it received, or ``refused`` with
+    the intranet's ``code`` and ``reason`` when it reports it refused. A package received keeps the
+    ``ack`` its manifest carried, the code of its refusal here, and ``settled``: up to which number the
+    intranet needs no more word of its packages (docs/architecture.md §7.2, acknowledgments)."""
 
     direction = models.CharField(max_length=3, choices=TransferDirection.choices)
     seq = models.PositiveIntegerField()
@@ -206,9 +214,12 @@ class TransferPackage(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=TransferStatus.choices)
     reason = models.TextField(blank=True)
+    code = models.CharField(max_length=50, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     ack = models.JSONField(default=dict, blank=True)
+    settled = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    acked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("网闸数据包")

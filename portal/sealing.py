@@ -35,6 +35,8 @@ from django.utils.crypto import salted_hmac
 SALT_BYTES = 16
 KEY_BYTES = 32
 NONCE_BYTES = 12
+# What ``seal`` adds to the plaintext: the nonce and the GCM tag.
+SEAL_OVERHEAD = NONCE_BYTES + 16
 # scrypt's bounds accepted from a package (n a power of two): a signed package cannot make the portal
 # spend more than about 64 MiB and a few hundred milliseconds on one look-up.
 KDF_N_RANGE = (2 ** 4, 2 ** 16)

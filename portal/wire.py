@@ -4,8 +4,10 @@ Each side writes only into its outbound directory and reads only from its inboun
 carries the files across (a 网闸, a one-way transfer) is outside the code. A package is a zip:
 
 ``manifest.json``  format, schema, sender (``portal`` or ``intranet``), sequence number, creation
-                   time, what the sender has received from the other side (``ack``), row counts and
-                   the SHA-256 of every other member;
+                   time, what the sender has received from the other side (``ack``: ranges of sequence
+                   numbers and the refusals, ``ack_build``), up to which number the sender needs no
+                   more word of its own packages (``settled``), row counts and the SHA-256 of every
+                   other member;
 ``manifest.sig``   base64 Ed25519 signature of the exact manifest bytes (the keys and the signing of
                    petitions/lib/package.py, used as they are);
 the rows           from the portal ``items.jsonl`` (new petitions, evaluations, 复查/复核 requests,
@@ -21,6 +23,10 @@ size while it is read (a lying zip header cannot inflate past the limit), the ma
 format and schema, that the sender and sequence agree with the file name, the signature by one of
 the keys trusted for the other side, every member's hash and the row counts. A refusal names the
 file (and the member) and writes nothing.
+
+A writer sizes its packages with a ``Budget`` so that the reader's limits (PORTAL_TRANSFER_MAX_BYTES for
+the file and the sum of its members, MAX_MANIFEST_BYTES for the manifest, the blob limit) never refuse
+what it wrote; ``package_write`` checks both again and writes nothing rather than a package over them.
 """
 import base64
 import hashlib
@@ -83,23 +89,40 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
-def package_write(directory, *, sender, seq, private_key, created_at, ack, rows, blobs=None):
+def _manifest_bytes(*, sender, seq, created_at, ack, settled, counts, files):
+    manifest = {
+        "format": FORMAT, "schema": SCHEMA, "sender": sender, "seq": seq, "created_at": created_at.isoformat(),
+        "ack": ack, "settled": settled, "counts": counts, "files": files,
+    }
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+class PackageTooLarge(ValueError):
+    """A package would exceed a limit of the reader: nothing was written (the writer's ``Budget`` should
+    have kept it within; this is the last guard)."""
+
+
+def package_write(directory, *, sender, seq, private_key, created_at, ack, rows, blobs=None, settled=0):
     """Write one signed package into ``directory`` atomically; return its path.
 
     ``rows`` maps each row member of ``sender`` to a list of JSON-ready dicts; ``blobs`` maps the
-    SHA-256 (hex) of each blob to its bytes. The zip goes to a hidden temporary file first, is
-    flushed and synced, and is then renamed into place, so the directory never shows half a
-    package under a package name."""
+    SHA-256 (hex) of each blob to its bytes; ``settled``: every package of this sender up to that
+    number is confirmed, refused or given up, so the other side need not name it in its ``ack`` any
+    more. The zip goes to a hidden temporary file first, is flushed and synced, and is then renamed
+    into place, so the directory never shows half a package under a package name. A manifest over
+    MAX_MANIFEST_BYTES or a file over PORTAL_TRANSFER_MAX_BYTES (which the reader would refuse) raises
+    ``PackageTooLarge`` and leaves nothing under the package's name."""
     blobs = blobs or {}
     members = {name: jsonl(rows.get(name, [])) for name in ROWS[sender]}
     files = {name: sha256_hex(data) for name, data in members.items()}
     for sha in blobs:
         files[BLOB_DIR + sha] = sha
-    manifest = {
-        "format": FORMAT, "schema": SCHEMA, "sender": sender, "seq": seq, "created_at": created_at.isoformat(),
-        "ack": ack, "counts": {name: len(rows.get(name, [])) for name in ROWS[sender]}, "files": files,
-    }
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    manifest_bytes = _manifest_bytes(sender=sender, seq=seq, created_at=created_at, ack=ack, settled=settled,
+                                     counts={name: len(rows.get(name, [])) for name in ROWS[sender]}, files=files)
+    limit = settings.PORTAL_TRANSFER_MAX_BYTES
+    if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+        raise PackageTooLarge(f"{file_name(sender, seq)}: manifest of {len(manifest_bytes)} bytes "
+                              f"(limit {MAX_MANIFEST_BYTES})")
     signature = base64.b64encode(private_key.sign(manifest_bytes))
     directory = Path(directory)
     final = directory / file_name(sender, seq)
@@ -115,9 +138,101 @@ def package_write(directory, *, sender, seq, private_key, created_at, ack, rows,
                 archive.writestr(BLOB_DIR + sha, data, compress_type=zipfile.ZIP_STORED)
         out.flush()
         os.fsync(out.fileno())
+        size = out.tell()
+    unpacked = (len(manifest_bytes) + len(signature) + sum(len(d) for d in members.values())
+                + sum(len(d) for d in blobs.values()))
+    if max(size, unpacked) > limit:
+        os.remove(temporary)
+        raise PackageTooLarge(f"{final.name}: {max(size, unpacked)} bytes (PORTAL_TRANSFER_MAX_BYTES {limit})")
     os.replace(temporary, final)
     _fsync_directory(directory)
     return final
+
+
+# --- sizing a package ----------------------------------------------------------------------------------
+#
+# The reader refuses a file over PORTAL_TRANSFER_MAX_BYTES, members whose sizes add up to more, a manifest
+# over MAX_MANIFEST_BYTES, more than MAX_MEMBERS members and a blob over the blob limit. A writer that
+# fills a package asks a ``Budget`` before it adds a row or a blob. The counts are bounds, not guesses:
+# every member costs its bytes plus its zip headers (local header, central directory entry, data
+# descriptor and zip64 fields, the name twice: under MEMBER_OVERHEAD), a deflated member at most its
+# bytes plus 1/1000 and 64 bytes (deflate's worst case on bytes that do not compress is 5 bytes per
+# 16 KiB block), and each blob one line of the manifest's ``files`` (BLOB_ENTRY_BYTES: 144 bytes, so a
+# 1 MiB manifest lists about 7,200 blobs).
+
+MEMBER_OVERHEAD = 256
+ARCHIVE_OVERHEAD = 1024
+SIGNATURE_BYTES = 128
+BLOB_ENTRY_BYTES = len(',\n  "%s%s": "%s"' % (BLOB_DIR, "0" * 64, "0" * 64))
+
+
+def _deflated_bound(size):
+    return size + size // 1000 + 64
+
+
+def blob_limit():
+    """The largest blob the other side accepts (its ``ATTACHMENT_MAX_BYTES`` + 1 KiB; the same setting
+    is assumed on both sides)."""
+    return _blob_limit()
+
+
+class Budget:
+    """What one package of ``sender`` may still take, given its ``ack`` and ``settled`` (which the
+    manifest carries whatever else goes in). ``take`` adds rows (``{member: bytes}``, newlines
+    included: ``row_bytes``) and blobs (their sizes) when they fit and says whether they did;
+    ``fits_alone`` says whether they would fit an empty package at all (if not, they never will: the
+    writer reports them instead of trying again)."""
+
+    def __init__(self, *, sender, ack, settled=0, created_at, max_bytes=None, max_manifest=None):
+        self.max_bytes = settings.PORTAL_TRANSFER_MAX_BYTES if max_bytes is None else max_bytes
+        self.max_manifest = MAX_MANIFEST_BYTES if max_manifest is None else max_manifest
+        widest = 10 ** 10 - 1  # counts and the sequence number at their widest
+        self.base_manifest = len(_manifest_bytes(sender=sender, seq=widest, created_at=created_at, ack=ack,
+                                                 settled=settled, counts={name: widest for name in ROWS[sender]},
+                                                 files={name: "0" * 64 for name in ROWS[sender]}))
+        self.rows = {name: 0 for name in ROWS[sender]}
+        self.blob_sizes = []
+
+    def _within(self, rows, blob_sizes):
+        manifest = self.base_manifest + len(blob_sizes) * BLOB_ENTRY_BYTES
+        members = 2 + len(rows) + len(blob_sizes)
+        total = (manifest + SIGNATURE_BYTES + sum(_deflated_bound(size) for size in rows.values())
+                 + sum(blob_sizes) + members * MEMBER_OVERHEAD + ARCHIVE_OVERHEAD)
+        return (manifest <= self.max_manifest and members <= MAX_MEMBERS and total <= self.max_bytes
+                and all(size <= _blob_limit() for size in blob_sizes))
+
+    def _with(self, rows, blob_sizes):
+        after = dict(self.rows)
+        for member, size in (rows or {}).items():
+            after[member] += size
+        return after, self.blob_sizes + list(blob_sizes)
+
+    def fits(self, *, rows=None, blob_sizes=()):
+        """Whether ``rows`` and blobs of ``blob_sizes`` fit in what is left."""
+        return self._within(*self._with(rows, blob_sizes))
+
+    def fits_alone(self, *, rows=None, blob_sizes=()):
+        """Whether they would fit in a package that carried nothing else."""
+        empty = {name: 0 for name in self.rows}
+        for member, size in (rows or {}).items():
+            empty[member] += size
+        return self._within(empty, list(blob_sizes))
+
+    def take(self, *, rows=None, blob_sizes=()):
+        after = self._with(rows, blob_sizes)
+        if not self._within(*after):
+            return False
+        self.rows, self.blob_sizes = after
+        return True
+
+    @property
+    def empty(self):
+        return not self.blob_sizes and not any(self.rows.values())
+
+
+def row_bytes(row):
+    """The bytes one row takes in its ``.jsonl`` member (``jsonl``), newline included."""
+    return len(jsonl([row]))
 
 
 @dataclass
@@ -139,6 +254,11 @@ class Received:
     @property
     def ack(self):
         return self.manifest.get("ack") or {}
+
+    @property
+    def settled(self):
+        """Up to which number the sender needs no more word of its packages (0 from a first-version sender)."""
+        return self.manifest.get("settled", 0)
 
     def blob(self, sha):
         """The bytes of blob ``sha``, hashed again as they are read."""
@@ -211,12 +331,93 @@ def _allowed(sender, member):
     return sender == INTRANET and bool(BLOB_NAME.match(member))
 
 
+# --- acknowledgments ---------------------------------------------------------------------------------
+#
+# Every manifest tells the other side which of its packages arrived here: ``through`` (every number up
+# to it), ``ranges`` (``[first, last]`` intervals above it, ascending, apart) and ``refused`` (the
+# numbers refused here, each with the refusal's code and reason). A refused number counts as answered:
+# it closes its gap like an applied one, and the sender learns why. A number that never arrived is a
+# gap; the sender gives it up after PORTAL_TRANSFER_RESEND_MINUTES (what it carried goes again under a
+# new number) and then says so in its own manifests (``settled``), and ``through`` moves past it. So the
+# ranges only describe the sender's packages still in flight, however many arrived above a gap (one
+# range), and stay few; MAX_ACK_RANGES and MAX_ACK_REFUSED bound them even if that word never comes.
+# Schema 1 still: a reader of the first version sees ``through`` alone, and ``also`` (the numbers above
+# ``through`` of the first version) is still read.
+
+MAX_ACK_RANGES = 1000
+MAX_ACK_REFUSED = 100
+ACK_REASON_CHARS = 300
+EMPTY_ACK = {"through": 0, "ranges": [], "refused": []}
+# Refusals that say the file was not what its sender wrote (damaged or cut short on the way, signed by a
+# key not trusted here, under another name): what it carried is worth sending again at once. Any other
+# code (a row the receiver does not accept, a package over its limits, another schema) would be refused
+# again: the sender logs it and does not send it again by itself.
+TRANSIT_CODES = frozenset({BAD_ZIP, BAD_MEMBER, BAD_MANIFEST, HASH_MISMATCH, COUNT_MISMATCH, BAD_SIGNATURE,
+                           UNKNOWN_KEY, BAD_SENDER})
+
+
+def ack_build(*, settled, received, refused):
+    """The ``ack`` of a manifest. ``settled``: the highest number the other side declared settled;
+    ``received``: the numbers applied (or recognised as duplicates) here above it; ``refused``:
+    ``(seq, code, reason)`` of the packages refused here above it, newest first or in any order."""
+    received = {s for s in received if s > settled}
+    listed = {}
+    for seq, code, reason in sorted(refused, key=lambda r: -r[0]):
+        if seq <= settled or seq in received or seq in listed:
+            continue
+        if len(listed) >= MAX_ACK_REFUSED:
+            break
+        listed[seq] = {"seq": seq, "code": (code or "")[:50], "reason": (reason or "")[:ACK_REASON_CHARS]}
+    answered = received | set(listed)
+    through = settled
+    while through + 1 in answered:
+        through += 1
+    ranges = []
+    for seq in sorted(s for s in answered if s > through):
+        if ranges and ranges[-1][1] == seq - 1:
+            ranges[-1][1] = seq
+        else:
+            ranges.append([seq, seq])
+    return {"through": through, "ranges": ranges[-MAX_ACK_RANGES:], "refused": [listed[s] for s in sorted(listed)]}
+
+
+def ack_parse(ack):
+    """``(through, ranges, refused)`` of a verified ``ack``, the first version's ``also`` as ranges."""
+    ranges = [tuple(r) for r in ack.get("ranges", [])] + [(s, s) for s in ack.get("also", [])]
+    return ack.get("through", 0), ranges, list(ack.get("refused", []))
+
+
+def ack_confirms(parsed, seq):
+    """Whether the parsed ``ack`` says the package ``seq`` arrived (applied, duplicate or refused)."""
+    through, ranges, _refused = parsed
+    return seq <= through or any(first <= seq <= last for first, last in ranges)
+
+
+def _int(value, *, low=0):
+    return type(value) is int and value >= low
+
+
 def _ack_valid(ack):
     if not isinstance(ack, dict):
         return False
     through, also = ack.get("through", 0), ack.get("also", [])
-    return (type(through) is int and through >= 0 and isinstance(also, list)
-            and all(type(s) is int and s > through for s in also))
+    ranges, refused = ack.get("ranges", []), ack.get("refused", [])
+    if not (_int(through) and isinstance(also, list) and len(also) <= MAX_ACK_RANGES
+            and all(_int(s) and s > through for s in also)):
+        return False
+    if not isinstance(ranges, list) or len(ranges) > MAX_ACK_RANGES:
+        return False
+    last = through
+    for entry in ranges:
+        if not (isinstance(entry, list) and len(entry) == 2 and _int(entry[0]) and _int(entry[1])
+                and last < entry[0] <= entry[1]):
+            return False
+        last = entry[1]
+    if not isinstance(refused, list) or len(refused) > MAX_ACK_REFUSED:
+        return False
+    return all(isinstance(e, dict) and _int(e.get("seq"), low=1) and isinstance(e.get("code"), str)
+               and len(e["code"]) <= 50 and isinstance(e.get("reason"), str)
+               and len(e["reason"]) <= ACK_REASON_CHARS for e in refused)
 
 
 def package_read(path, *, sender, public_keys):
@@ -277,6 +478,8 @@ def _manifest(name, manifest_bytes, sender, seq):
     if manifest.get("sender") != sender or manifest.get("seq") != seq:
         raise _refuse(name, _("清单中的发送方或序号与文件名不符，已拒收。"), BAD_SENDER)
     if not _ack_valid(manifest.get("ack")):
+        raise _refuse(name, _("清单中的接收确认（ack）格式不正确，已拒收。"), BAD_MANIFEST)
+    if not (_int(manifest.get("settled", 0)) and manifest.get("settled", 0) < seq):
         raise _refuse(name, _("清单中的接收确认（ack）格式不正确，已拒收。"), BAD_MANIFEST)
     return manifest
 

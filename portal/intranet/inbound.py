@@ -19,8 +19,10 @@ single-database setup applies it:
 
 A request refused by a rule (fields, state, window) is recorded with the service's message, which
 goes back to the petitioner. ``PortalItem`` (unique ``uid``) makes every request count once: a package
-delivered twice, or sent again because its answer was lost, changes nothing the second time; an
-import interrupted midway is rolled back whole and the next run imports the package again.
+delivered twice, or sent again because its answer was lost, changes nothing the second time (a request
+sent again whose answer went in a package the portal refused is answered again); an import
+interrupted midway is rolled back whole and the next run imports the package again. The manifest's
+``ack`` tells which of this side's packages the portal received or refused (``outbound.peer_answer``).
 """
 import ipaddress
 import re
@@ -42,8 +44,9 @@ from petitions.lib.package import PackageRejected
 from petitions.models import Case, DictEntry, DictKind
 from portal import sealing, wire
 from portal.intranet.models import (
-    ItemOutcome, PackageDirection, PackageStatus, PortalItem, PortalLink, PortalMirrorState, PortalPackage,
+    ItemOutcome, PackageDirection, PackageStatus, PortalItem, PortalMirrorState, PortalPackage,
 )
+from portal.intranet.outbound import peer_answer
 from portal.selectors import portal_bureaus
 from portal.services import case_evaluate, portal_petition_submit, portal_review_request
 
@@ -240,19 +243,18 @@ def _apply(row, *, name, line, seq):
 def _record_refusal(name, seq, exc):
     with transaction.atomic():
         PortalPackage.objects.create(direction=PackageDirection.IN, seq=seq, name=name, status=PackageStatus.REFUSED,
-                                     reason=exc.message, counts={})
+                                     reason=exc.message, code=exc.code or "", counts={})
         audit_record(action="portal.import", summary=name, succeeded=False,
                      data={"seq": seq, "reason": exc.code})
 
 
-def _peer_confirmed(ack, now):
-    """The portal's manifest says which of our packages it has received: those are confirmed."""
-    through, also = ack.get("through", 0), ack.get("also", [])
-    outbound = PortalPackage.objects.filter(direction=PackageDirection.OUT, acked_at__isnull=True)
-    outbound.filter(seq__lte=through).update(acked_at=now)
-    outbound.filter(seq__in=also).update(acked_at=now)
-    PortalLink.objects.get_or_create(pk=1)
-    PortalLink.objects.filter(pk=1, peer_through__lte=through).update(peer_through=through, peer_also=also)
+def _answer_again(items):
+    """Requests the portal sent again whose answer went in a package it refused: answered again in the
+    next package (the portal closes a request once, so an answer that arrives twice changes nothing)."""
+    seqs = {item.ack_seq for item in items if item.ack_seq not in (None, PortalItem.WITHHELD)}
+    refused = set(PortalPackage.objects.filter(direction=PackageDirection.OUT, status=PackageStatus.REFUSED,
+                                               seq__in=seqs).values_list("seq", flat=True))
+    PortalItem.objects.filter(pk__in=[item.pk for item in items if item.ack_seq in refused]).update(ack_seq=None)
 
 
 def package_import(path, *, now=None):
@@ -279,20 +281,24 @@ def package_import(path, *, now=None):
             if PortalPackage.objects.filter(direction=PackageDirection.IN, seq=seq, sha256=received.sha256,
                                             status=PackageStatus.APPLIED).exists():
                 PortalPackage.objects.create(direction=PackageDirection.IN, seq=seq, name=path.name,
-                                             sha256=received.sha256, status=PackageStatus.DUPLICATE, created_at=now)
+                                             sha256=received.sha256, status=PackageStatus.DUPLICATE,
+                                             settled=received.settled, created_at=now)
                 return PackageStatus.DUPLICATE, {}
             counts = {"applied": 0, "refused": 0, "repeated": 0}
             rows = received.rows[wire.ITEMS]
-            known = set(PortalItem.objects.filter(uid__in=[r["uid"] for r in rows]).values_list("uid", flat=True))
+            known = {item.uid: item for item in PortalItem.objects.filter(uid__in=[r["uid"] for r in rows])
+                     .only("pk", "uid", "ack_seq")}
             for line, row in enumerate(rows, start=1):
                 if row["uid"] in known:
                     counts["repeated"] += 1  # sent again before its answer arrived: applied once already
                     continue
                 outcome = _apply(row, name=path.name, line=line, seq=seq)
                 counts["applied" if outcome == ItemOutcome.APPLIED else "refused"] += 1
-            _peer_confirmed(received.ack, now)
+            peer_answer(received.ack, now=now)
+            _answer_again(list(known.values()))
             PortalPackage.objects.create(direction=PackageDirection.IN, seq=seq, name=path.name, sha256=received.sha256,
-                                         status=PackageStatus.APPLIED, counts=counts, created_at=now)
+                                         status=PackageStatus.APPLIED, counts=counts, settled=received.settled,
+                                         created_at=now)
             audit_record(action="portal.import", summary=path.name, data={"seq": seq, **counts})
         return PackageStatus.APPLIED, counts
     finally:

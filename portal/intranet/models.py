@@ -23,7 +23,11 @@ class PortalPackage(models.Model):
     """One package received from the portal or written for it.
 
     An outbound package is ``acked_at`` once the portal reports it received; one still unconfirmed
-    after PORTAL_TRANSFER_RESEND_MINUTES is ``requeued``: what it carried goes again in the next."""
+    after PORTAL_TRANSFER_RESEND_MINUTES is ``requeued``: what it carried goes again in the next. One
+    the portal reports refused becomes ``refused`` with the portal's ``code`` and ``reason`` (and
+    ``acked_at``: it is answered, nothing more is waited for). An inbound package keeps the code of its
+    refusal here, and ``settled``: the number up to which the portal said it needs no more word of its
+    own packages (docs/architecture.md §7.2, acknowledgments)."""
 
     direction = models.CharField(max_length=3, choices=PackageDirection.choices)
     seq = models.PositiveIntegerField()
@@ -31,10 +35,12 @@ class PortalPackage(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=PackageStatus.choices)
     reason = models.TextField(blank=True)
+    code = models.CharField(max_length=50, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     acked_at = models.DateTimeField(null=True, blank=True)
     requeued = models.BooleanField(default=False)
+    settled = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("网闸数据包")
@@ -54,8 +60,11 @@ class PortalItem(models.Model):
     """A request of the portal applied (or refused) here, once: the key of idempotence (``uid``).
 
     Its answer travels back in the next outbound package (``ack_seq``; cleared when that package
-    is re-queued). For a new petition the answer holds the number and query code sealed under the
-    key the portal sent (``sealed_receipt``)."""
+    is re-queued, or refused by the portal and the request comes again; ``WITHHELD`` (0) when the
+    answer alone cannot fit a package, reported once). For a new petition the answer holds the number
+    and query code sealed under the key the portal sent (``sealed_receipt``)."""
+
+    WITHHELD = 0
 
     uid = models.CharField(max_length=32, unique=True)
     kind = models.CharField(max_length=12)
@@ -81,8 +90,10 @@ class PortalItem(models.Model):
 class PortalMirrorState(models.Model):
     """What the portal holds of a case: the salt and key its sheet is sealed under (derived from the
     query code once, ``code_digest`` tells when the code changed), the fingerprint of the sheet last
-    sent and in which package. ``dirty``: to be looked at again in the next package (an event, a
-    window that closes by the calendar on ``recheck_on``, or a package that never arrived)."""
+    sent, in which package, and its version ``event_mark`` (the case's last trail event when the sheet
+    was made: the portal never replaces a sheet with one of a lower mark). ``dirty``: to be looked at
+    again in the next package (an event, a window that closes by the calendar on ``recheck_on``, a
+    package that never arrived, or documents that did not fit the last one)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
     salt = models.BinaryField(null=True, blank=True)
@@ -106,7 +117,11 @@ class PortalMirrorState(models.Model):
 
 class PortalDocumentSent(models.Model):
     """A document addressed to the petitioner that went to the portal (documents never change: each
-    is sent once, again only if its package is re-queued)."""
+    is sent once, again only if its package is re-queued). ``sent_seq`` 0 (``WITHHELD``): too large to
+    cross alone, reported once (``portal.export_withheld``) and not tried again unless the case's key
+    changes."""
+
+    WITHHELD = 0
 
     document = models.OneToOneField(CaseDocument, on_delete=models.CASCADE, related_name="+")
     sent_seq = models.PositiveIntegerField(db_index=True)
@@ -122,7 +137,7 @@ class PortalDocumentSent(models.Model):
 class PortalLink(models.Model):
     """The one row of the link's state: how far the trail has been looked at (``event_watermark``,
     the last ``CaseEvent`` id), the reference lists last sent, and what the portal has confirmed
-    receiving (all packages up to ``peer_through`` and those in ``peer_also``)."""
+    receiving (all packages up to ``peer_through`` and the ``[first, last]`` ranges in ``peer_also``)."""
 
     event_watermark = models.BigIntegerField(default=0)
     reference_fingerprint = models.CharField(max_length=64, blank=True)

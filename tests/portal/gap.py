@@ -5,22 +5,31 @@ cut a package).
 
 Import the fixtures into a test module with ``from tests.portal.gap import *``.
 """
+import base64
+import hashlib
+import io
+import json
 import shutil
+import zipfile
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import override_settings
 from django.urls import reverse
 
 from petitions.lib.package import key_generate
 from portal import gap as internet
+from portal import wire
 from portal.captcha import challenge_solve, solution_payload
 from portal.intranet import inbound, outbound
 from portal.models import INTERNET_SIDE_MODELS
 from tests.portal.helpers import CONTENT, ID_NUMBER, PHONE
 
-__all__ = ["Gap", "gap", "mirror_form"]
+__all__ = ["Gap", "gap", "later", "manifest_of", "mirror_form", "only_package", "rezip", "rows_rewrite"]
 
 MIRROR = "portal.backends.mirror.MirrorBackend"
 
@@ -63,13 +72,13 @@ class Gap:
         return override_settings(**{
             "PORTAL_BACKEND": MIRROR, "PORTAL_TRANSFER_OUTBOX": self.up_out, "PORTAL_TRANSFER_INBOX": self.down_in,
             "PORTAL_TRANSFER_KEY_PATH": self.portal_key, "PORTAL_TRANSFER_PEER_KEYS": (self.intranet_public,),
-            **extra})
+            "PORTAL_TRANSFER_LOCK_PATH": self.root / "keys" / "portal.lock", **extra})
 
     def intranet_settings(self, **extra):
         return override_settings(**{
             "PORTAL_TRANSFER_OUTBOX": self.down_out, "PORTAL_TRANSFER_INBOX": self.up_in,
             "PORTAL_TRANSFER_KEY_PATH": self.intranet_key, "PORTAL_TRANSFER_PEER_KEYS": (self.portal_public,),
-            **extra})
+            "PORTAL_TRANSFER_LOCK_PATH": self.root / "keys" / "intranet.lock", **extra})
 
     @contextmanager
     def internet(self, **extra):
@@ -114,6 +123,20 @@ class Gap:
             written = outbound.export(**kwargs)
         return imported, written
 
+    def command(self, side, *args):
+        """Run ``portal_transfer`` (side ``portal``) or ``intranet_transfer`` with each side's settings as
+        the timer would; returns ``(exit code, stdout, stderr)`` (the code ``manage.py`` would exit with)."""
+        out, err = io.StringIO(), io.StringIO()
+        name = "portal_transfer" if side == "portal" else "intranet_transfer"
+        with (self.internet() if side == "portal" else self.intranet()):
+            try:
+                call_command(name, *args, stdout=out, stderr=err)
+                code = 0
+            except CommandError as exc:
+                err.write(f"CommandError: {exc}\n")
+                code = exc.returncode
+        return code, out.getvalue(), err.getvalue()
+
     def ready(self):
         """The link set up: the intranet's first package (the form's lists, every case) received on the
         portal, and the portal's confirmation of it received on the intranet."""
@@ -150,3 +173,48 @@ def mirror_form(client, **overrides):
             "altcha": solution_payload(challenge, challenge_solve(challenge))}
     data.update(overrides)
     return client.post(reverse("portal:submit"), data)
+
+
+# --- a package in the gateway's hands ------------------------------------------------------------------
+
+def only_package(directory):
+    files = sorted(p for p in Path(directory).iterdir() if p.is_file())
+    assert len(files) == 1, files
+    return files[0]
+
+
+def later(clock, minutes=121):
+    """Past PORTAL_TRANSFER_RESEND_MINUTES (120 by default)."""
+    clock.moment += timedelta(minutes=minutes)
+
+
+def rezip(path, change):
+    """Rewrite the zip at ``path`` with ``change(members)`` applied (members: name → bytes)."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    change(members)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    Path(path).write_bytes(buf.getvalue())
+
+
+def rows_rewrite(path, member, change, *, key=None):
+    """Change the rows of ``member`` with ``change(rows)``; with ``key`` (a private key) the manifest is
+    brought in line and signed again, as the sender would have written it."""
+    def rewrite(members):
+        rows = [json.loads(line) for line in members[member].decode().splitlines()]
+        change(rows)
+        members[member] = wire.jsonl(rows)
+        if key is not None:
+            manifest = json.loads(members[wire.MANIFEST])
+            manifest["files"][member] = hashlib.sha256(members[member]).hexdigest()
+            members[wire.MANIFEST] = json.dumps(manifest).encode()
+            members[wire.SIGNATURE] = base64.b64encode(key.sign(members[wire.MANIFEST]))
+    rezip(path, rewrite)
+
+
+def manifest_of(path):
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read(wire.MANIFEST))
