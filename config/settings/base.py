@@ -339,6 +339,9 @@ PORTAL_TRANSFER_RESEND_MINUTES = int(env("PORTAL_TRANSFER_RESEND_MINUTES", "120"
 PORTAL_TRANSFER_BATCH = int(env("PORTAL_TRANSFER_BATCH", "2000"))
 # Packages imported (or refused) stay in done/ (refused/) under the inbound directory this many days.
 PORTAL_TRANSFER_KEEP_DAYS = int(env("PORTAL_TRANSFER_KEEP_DAYS", "30"))
+# The lock file of a side's transfer run (one run at a time, portal/transfer_cli.py); by default
+# var/transfer-<side>.lock. Set it where var/ is not writable or several checkouts share a host.
+PORTAL_TRANSFER_LOCK_PATH = env("PORTAL_TRANSFER_LOCK_PATH") or None
 # What the receipt of an online petition tells the petitioner about the wait for the number and query code:
 # about two timer periods of each side plus the gateway's transfers (README, "群众端单独部署").
 PORTAL_RECEIPT_WAIT_MINUTES = int(env("PORTAL_RECEIPT_WAIT_MINUTES", "30"))
