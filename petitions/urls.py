@@ -46,9 +46,12 @@ urlpatterns = [
     # cases between instances (docs/architecture.md §6.2)
     path("exchange/peer/<int:pk>/send/", instances.package_send, name="exchange_send"),
     path("exchange/package/<int:pk>/resend/", instances.package_resend, name="exchange_resend"),
+    path("exchange/item/<int:pk>/retry/", instances.outbox_item_retry, name="exchange_item_retry"),
+    path("exchange/item/<int:pk>/drop/", instances.outbox_item_drop, name="exchange_item_drop"),
     path("instances/", instances.peers_page, name="peers"),
     path("instances/mark/", instances.peer_mark, name="peer_mark"),
     path("instances/<int:pk>/key/", instances.peer_key_add, name="peer_key_add"),
+    path("instances/<int:pk>/limit/", instances.peer_limit, name="peer_limit"),
     path("instances/<int:pk>/deactivate/", instances.peer_deactivate, name="peer_deactivate"),
     path("instances/key/<int:pk>/deactivate/", instances.peer_key_deactivate, name="peer_key_deactivate"),
     # historical import from the Excel template

@@ -5,8 +5,11 @@ An archive is an uncompressed tar, encrypted as a whole (``backup_crypto``), wit
 - ``db.dump`` (PostgreSQL, ``pg_dump -Fc``) or ``db.sqlite3`` (SQLite, a copy made with the SQLite
   online backup API): the whole database;
 - ``files/<root>/<path>``: every file under each file store (``private`` = ``PRIVATE_STORAGE_ROOT``:
-  case attachments and bulletin files; ``documents`` = ``DOCUMENT_ROOT`` when that setting exists),
-  except the stores' staging directories;
+  case attachments and bulletin files; ``documents`` = ``DOCUMENT_ROOT`` when that setting exists;
+  ``exchange`` = ``EXCHANGE_ROOT``: the packages written for other instances and not yet acknowledged,
+  and the packages held until the ones before them arrive), except the stores' staging directories,
+  files being written (``*.part``) and the signing keys the archives leave out (``SECRET_SETTINGS``:
+  a key file kept inside a store, and its retired copies, stays out);
 - ``manifest.json``, last: creation time, versions, the applied migrations, the row count of every
   table, the audit chain head, and the SHA-256 and size of every other member.
 
@@ -48,7 +51,11 @@ MANIFEST_FORMAT = 1
 MANIFEST_MAX_BYTES = 256 * 1024 * 1024
 DB_PARTS = {"postgresql": "db.dump", "sqlite": "db.sqlite3"}
 # (label in the archive, setting naming the directory). A setting that is absent or empty is skipped.
-FILE_ROOTS = (("private", "PRIVATE_STORAGE_ROOT"), ("documents", "DOCUMENT_ROOT"))
+FILE_ROOTS = (("private", "PRIVATE_STORAGE_ROOT"), ("documents", "DOCUMENT_ROOT"), ("exchange", "EXCHANGE_ROOT"))
+# Key files never archived, wherever they are kept (README, "Encryption and the key": they are kept apart
+# from the backups): the exchange signing key (with its ``.retired-<time>`` copies) and the checkpoint
+# signing key.
+SECRET_SETTINGS = ("EXCHANGE_PRIVATE_KEY_PATH", "AUDIT_SIGNING_KEY_PATH")
 NAME_PATTERN = re.compile(r"^xf-backup-(\d{8}T\d{6}Z)\.xfbk$")
 COPY_CHUNK = 1024 * 1024
 SQLITE_LOCK_WAIT_SECONDS = 120
@@ -73,12 +80,26 @@ def _skipped_top(name):
     return name == ".staging" or name.startswith(".restore-")
 
 
+def _secret_keys():
+    return [Path(value).resolve() for name in SECRET_SETTINGS if (value := getattr(settings, name, None))]
+
+
+def _skipped_file(path, keys):
+    """A file being written (``.part``), or a signing key (or one of its retired copies)."""
+    if path.name.endswith(".part"):
+        return True
+    resolved = path.resolve()
+    return any(resolved == key or (resolved.parent == key.parent and resolved.name.startswith(key.name + "."))
+               for key in keys)
+
+
 def iter_files(root):
     """Yield ``(relative posix path, Path)`` of every regular file under ``root``, sorted, without
-    staging directories; symbolic links are not followed."""
+    staging directories, files being written and signing keys; symbolic links are not followed."""
     root = Path(root)
     if not root.is_dir():
         return
+    keys = _secret_keys()
     for current, dirs, files in os.walk(root):
         here = Path(current)
         if here == root:
@@ -86,7 +107,7 @@ def iter_files(root):
         dirs.sort()
         for name in sorted(files):
             path = here / name
-            if path.is_file() and not path.is_symlink():
+            if path.is_file() and not path.is_symlink() and not _skipped_file(path, keys):
                 yield path.relative_to(root).as_posix(), path
 
 

@@ -25,3 +25,8 @@ class PeerKeyForm(forms.Form):
     public_key = forms.CharField(label=gettext_lazy("新公钥"), max_length=64,
                                  help_text=gettext_lazy("更换密钥期间新旧公钥同时有效，对方旧密钥签名的包全部应用后再停用旧公钥"))
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
+
+
+class PeerLimitForm(forms.Form):
+    max_mb = forms.IntegerField(label=gettext_lazy("单包大小上限（MB）"), min_value=0, max_value=1024 * 1024,
+                                help_text=gettext_lazy("传输介质或网关能带的最大文件；0 为不设（按对方公布的上限）"))

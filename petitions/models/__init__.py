@@ -7,8 +7,8 @@ from petitions.models.dictionary import DictEntry, DictKind
 from petitions.models.exchange import ExchangeKey
 from petitions.models.history import HistoryImport, HistoryImportState
 from petitions.models.instances import (
-    ExchangeRef, InboundItem, InboundPackage, InboundState, ItemOutcome, OutboundPackage, PeerOutboxItem, Peer,
-    PeerDirection, SharedCase,
+    ExchangeRef, HeldBack, InboundItem, InboundPackage, InboundState, ItemOutcome, OutboundPackage, PackageRefusal,
+    PeerOutboxItem, Peer, PeerDirection, RefusalSide, SharedCase,
 )
 from petitions.models.procedures import (
     DutyShift, Hearing, Mediation, MediationKind, MediationOutcome, Recusal, RecusalKind, UrgentAlert,
@@ -29,5 +29,5 @@ __all__ = [
     "CaseOutcome", "DutyShift", "Hearing", "MatterClass", "Mediation", "MediationKind", "MediationOutcome", "Procedure",
     "ROUTED_OUTCOMES", "Recusal", "RecusalKind", "UrgentAlert",
     "ExchangeRef", "InboundItem", "InboundPackage", "InboundState", "ItemOutcome", "OutboundPackage", "PeerOutboxItem",
-    "Peer", "PeerDirection", "SharedCase",
+    "Peer", "PeerDirection", "SharedCase", "HeldBack", "PackageRefusal", "RefusalSide",
 ]

@@ -29,7 +29,16 @@ class Peer(models.Model):
     ``out_*``: the packages this instance wrote to it; ``acked_seq``: the last of them it
     reported as applied. ``in_*``: the last package applied from it (``in_hash`` is its
     manifest digest, which the next one must name as ``prev``). The row is locked while a
-    package for or from the peer is written or applied, so both directions are serialised."""
+    package for or from the peer is written or applied, so both directions are serialised.
+
+    ``out_follows``: the number of the package the next one written follows (``out_seq``, unless
+    the sequence was re-based onto what the peer reported as applied: docs/architecture.md §6.2,
+    "Re-synchronising"). ``max_bytes``: the largest package the administrator allows for it (0:
+    none set); ``peer_max_bytes`` / ``peer_max_file_bytes``: the limits the peer announces in its
+    own packages (0: not known yet). ``ack_taken_at``: the creation time (the peer's clock) of
+    the package whose acknowledgement was taken last, so that an older package arriving late does
+    not move anything back. ``resend_wanted``: a package was held here since the last package
+    written, so the next one tells the peer what was applied here (it may have to send again)."""
 
     org = models.OneToOneField(OrgUnit, verbose_name=_("对端机构"), on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(_("关系"), max_length=10, choices=PeerDirection.choices)
@@ -44,6 +53,14 @@ class Peer(models.Model):
     in_seq = models.PositiveIntegerField(_("已应用至"), default=0)
     in_hash = models.CharField(max_length=64, blank=True)
     in_at = models.DateTimeField(_("最近应用时间"), null=True, blank=True)
+    out_follows = models.PositiveIntegerField(default=0)
+    max_bytes = models.PositiveBigIntegerField(_("单包大小上限（字节）"), default=0)
+    peer_max_bytes = models.PositiveBigIntegerField(_("对方公布的单包上限（字节）"), default=0)
+    peer_max_file_bytes = models.PositiveBigIntegerField(_("对方公布的单个文件上限（字节）"), default=0)
+    ack_taken_at = models.DateTimeField(null=True, blank=True)
+    resend_wanted = models.BooleanField(default=False)
+    resync_at = models.DateTimeField(_("最近重新衔接序号时间"), null=True, blank=True)
+    resync_note = models.TextField(_("最近重新衔接序号说明"), blank=True)
 
     class Meta:
         verbose_name = _("对端系统")
@@ -68,13 +85,22 @@ class SharedCase(models.Model):
 
 class OutboundPackage(models.Model):
     """A package written for ``peer``: number ``seq``, its manifest digest and the previous one's,
-    kept as a file until the peer reports it applied (then removed: it carries personal data)."""
+    kept as a file until the peer reports it applied (then removed: it carries personal data).
+
+    ``follows``: the number of the package it follows (``seq - 1`` unless the sequence was
+    re-based). ``withdrawn_at``: set when a re-synchronisation took it back (its items and
+    notices were queued again for a later package; its file is removed and it is never sent
+    again)."""
 
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbound")
     seq = models.PositiveIntegerField(_("序号"))
     digest = models.CharField(max_length=64)
     prev = models.CharField(max_length=64, blank=True)
+    follows = models.PositiveIntegerField(default=0)
     ack = models.PositiveIntegerField(default=0)
+    notices = models.PositiveIntegerField(_("拒收通知数"), default=0)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("撤回原因"), blank=True)
     key_fingerprint = models.CharField(_("签名密钥"), max_length=16)
     items = models.PositiveIntegerField(_("事项数"), default=0)
     files = models.PositiveIntegerField(_("文件数"), default=0)
@@ -91,10 +117,21 @@ class OutboundPackage(models.Model):
         constraints = [models.UniqueConstraint(fields=["peer", "seq"], name="peer_outbound_unique_seq")]
 
 
+class HeldBack(models.TextChoices):
+    # Alone larger than the peer takes in one package: not sent; the later items of its case wait.
+    TOO_LARGE = "too_large", _("超过对方接收上限，暂不发送")
+    # Given up by a person after it was held back: never sent; the items after it go on.
+    DROPPED = "dropped", _("已放弃发送")
+
+
 class PeerOutboxItem(models.Model):
     """One thing to send to ``peer``: a case's first copy (``kind`` case) or a trail entry
     (``kind`` event), with the part of its content fixed when it happened (``payload``).
-    ``package`` is set when a package takes it."""
+    ``package`` is set when a package takes it. ``event``: the trail entry (for a copy, the step
+    that linked the case: its files travel with the copy).
+
+    ``held_back`` (empty while queued): the item alone is larger than the peer takes
+    (``too_large``, with ``size`` and the reason), or it was then given up (``dropped``)."""
 
     KIND_CASE = "case"
     KIND_EVENT = "event"
@@ -102,13 +139,17 @@ class PeerOutboxItem(models.Model):
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", db_index=False)
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              db_index=False)
+                              db_index=False, db_constraint=False)  # the trail is partitioned (§4.4)
     kind = models.CharField(max_length=10)
     key = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     package = models.ForeignKey(OutboundPackage, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+", db_index=False)
+    held_back = models.CharField(_("暂不发送"), max_length=10, choices=HeldBack.choices, blank=True)
+    held_back_at = models.DateTimeField(null=True, blank=True)
+    held_back_reason = models.TextField(blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
 
     class Meta:
         indexes = [models.Index(fields=["peer", "package", "id"], name="peer_outbox_pending")]
@@ -118,6 +159,8 @@ class InboundState(models.TextChoices):
     HELD = "held", _("暂存（等待缺少的包）")
     APPLIED = "applied", _("已应用")
     REFUSED = "refused", _("无法应用")
+    # Held, then passed over: the sender re-based its sequence past it and sent its items again.
+    WITHDRAWN = "withdrawn", _("对方已撤回")
 
 
 class InboundPackage(models.Model):
@@ -129,11 +172,13 @@ class InboundPackage(models.Model):
     seq = models.PositiveIntegerField(_("序号"))
     digest = models.CharField(max_length=64)
     prev = models.CharField(max_length=64, blank=True)
+    follows = models.PositiveIntegerField(default=0)
     state = models.CharField(_("状态"), max_length=10, choices=InboundState.choices)
     key = models.ForeignKey(ExchangeKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     stored_name = models.CharField(max_length=120, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     items = models.PositiveIntegerField(_("事项数"), default=0)
+    notices = models.PositiveIntegerField(_("拒收通知数"), default=0)
     counts = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
     received_at = models.DateTimeField(_("收到时间"))
@@ -172,6 +217,41 @@ class InboundItem(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["outcome", "package"], name="peer_inbounditem_outcome")]
+
+
+class RefusalSide(models.TextChoices):
+    HERE = "here", _("本系统拒收对方的包")
+    THERE = "there", _("对方拒收本系统的包")
+
+
+class PackageRefusal(models.Model):
+    """A package refused, told back to its sender (docs/architecture.md §6.2, "Refusals").
+
+    ``here``: a package that ``peer`` sent (as its manifest claims: ``seq``, ``digest``) was
+    refused by this instance; the notice travels in the next package written for the peer
+    (``carried_by``). ``there``: the peer reported refusing one of this instance's packages;
+    ``package`` is that package when the digest is the one written here. ``code`` is the
+    refusal code (``petitions.lib.package`` / ``petitions.services.instances``), ``message`` the
+    reason in words, ``limit`` the refusing side's package limit for ``too_large``."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="refusals")
+    side = models.CharField(max_length=5, choices=RefusalSide.choices)
+    seq = models.PositiveIntegerField(_("包序号"))
+    digest = models.CharField(max_length=64, blank=True)
+    code = models.CharField(_("拒收代码"), max_length=40)
+    message = models.TextField(_("拒收原因"))
+    limit = models.PositiveBigIntegerField(default=0)
+    refused_at = models.DateTimeField(_("拒收时间"))
+    carried_by = models.ForeignKey(OutboundPackage, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", db_index=False)
+    package = models.ForeignKey(OutboundPackage, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("交换包拒收记录")
+        verbose_name_plural = _("交换包拒收记录")
+        indexes = [models.Index(fields=["peer", "side", "carried_by"], name="peer_refusal_pending")]
 
 
 class ExchangeRef(models.Model):

@@ -268,10 +268,18 @@ def _copy(item, ctx):
     number = item["case_number"]
     existing = Case.objects.filter(number=number).first()
     if existing is not None:
-        if SharedCase.objects.filter(case=existing, peer=ctx.peer).exists():
+        if not SharedCase.objects.filter(case=existing, peer=ctx.peer).exists():
+            return Outcome(ItemOutcome.CONFLICT, existing,
+                           message=_("本系统已有编号为%(number)s的信访件（不是该系统交来的），未建立副本。") % {"number": number})
+        registered = item["case"].get("registered_at")
+        if _same_moment(registered, existing.registered_at) if registered \
+                else resolve("case", item["item"]) == existing.pk:
             return Outcome(ItemOutcome.SKIPPED, existing)
+        # The number came back for another case: the sender was restored from a backup and numbered again
+        # (docs/architecture.md §6.2, re-basing). Neither is taken for the other.
         return Outcome(ItemOutcome.CONFLICT, existing,
-                       message=_("本系统已有编号为%(number)s的信访件（不是该系统交来的），未建立副本。") % {"number": number})
+                       message=_("本系统已有该系统交来的编号为%(number)s的信访件，但登记时间不同：对方系统可能已从备份恢复、"
+                                 "编号被重复使用，未建立副本，请两端核对。") % {"number": number})
     codes = ctx.codes
     values = row_values(Case, _fields_only(item["case"]), codes)
     org_code = item["case"]["registered_org"]
@@ -565,12 +573,39 @@ def _divergence(item, case):
     return "；".join(differences)
 
 
+def _same_moment(text, moment):
+    try:
+        return text is not None and datetime.fromisoformat(text) == moment
+    except (TypeError, ValueError):
+        return False
+
+
+def _known_elsewhere(item, local):
+    """True when the entry here that the key ``item`` carries names (``local``) is another entry: not
+    on the same case, of the same action, at the same time. Keys are reused only by an instance
+    restored from a backup (its ids start again from the backup's)."""
+    known = CaseEvent.objects.filter(pk=local).values("case__number", "action", "created_at").first()
+    return known is not None and not (known["case__number"] == item["case_number"]
+                                      and known["action"] == item["action"]
+                                      and _same_moment(item.get("created_at"), known["created_at"]))
+
+
 def _event(item, ctx):
     key = item["key"]
     case = Case.objects.filter(number=item["case_number"]).first()
-    if resolve("event", key) is not None:
-        return Outcome(ItemOutcome.SKIPPED, case, item["action"], item.get("actor", ""))
-    if case is None or not SharedCase.objects.filter(case=case, peer=ctx.peer).exists():
+    local = resolve("event", key)
+    shared = case is not None and SharedCase.objects.filter(case=case, peer=ctx.peer).exists()
+    if local is not None:
+        if not _known_elsewhere(item, local):
+            return Outcome(ItemOutcome.SKIPPED, case, item["action"], item.get("actor", ""))
+        message = _("该记录的编号在本系统已对应另一条处理记录：对方系统可能已从备份恢复、编号被重复使用，未办理，"
+                    "已记入处理记录，请两端核对。")
+        if not shared:
+            return Outcome(ItemOutcome.CONFLICT, case, item["action"], item.get("actor", ""), message)
+        event = _history(case, item, ctx, conflict=message)
+        _store_attachments(case, item.get("attachments"), event, ctx)
+        return Outcome(ItemOutcome.CONFLICT, case, item["action"], item.get("actor", ""), message)
+    if not shared:
         return Outcome(ItemOutcome.CONFLICT, case, item["action"], item.get("actor", ""),
                        _("本系统没有与该系统共享的信访件%(number)s。") % {"number": item["case_number"]})
     action = item["action"]

@@ -218,7 +218,7 @@ def _new_assignments(event, codes):
 def event_payload(event, key, codes):
     """The queued form of a trail entry: the entry, the keys of the rows it concerns or made
     (``refs``) and the state it left (``state``). Files and the other apps' rows are added when
-    the package is written (``item_rows``): they are stored after the entry."""
+    the package is written (``item_row``): they are stored after the entry."""
     payload = event_row(event, key, codes)
     data = event.data or {}
     refs = {}
@@ -242,7 +242,7 @@ def event_payload(event, key, codes):
 def snapshot_payload(case, codes):
     """The first copy of a case for a peer, as it stands now (after the step that linked it).
     Petitioners and file contents are added when the package is written (personal data is not
-    kept in the outbox; ``item_rows``)."""
+    kept in the outbox; ``item_row``)."""
     row = row_dump(case, codes)
     row["first_case"] = case.first_case.number if case.first_case_id else None
     assignments = list(Assignment.objects.filter(case_id=case.pk).order_by("id"))
@@ -293,9 +293,10 @@ def _enqueue(peer, case, kind, key, payload, event=None):
                               created_at=clock.now())
 
 
-def _link_new(case, peers, shares, codes, exclude=None):
+def _link_new(case, peers, shares, codes, exclude=None, event=None):
     """Link ``case`` to every lower peer into whose subtree it has now been handed, queueing its
-    copy; return the new shares."""
+    copy (with ``event``, the step that linked it: its files are stored after it and join the copy
+    when the package is written); return the new shares."""
     linked = {s.peer_id for s in shares}
     lower = [p for p in peers if p.direction == PeerDirection.LOWER and p.pk not in linked and p != exclude]
     if not lower:
@@ -305,7 +306,8 @@ def _link_new(case, peers, shares, codes, exclude=None):
     for peer in lower:
         if any(path.startswith(peer.org.path) for path in paths):
             new.append(SharedCase.objects.create(case=case, peer=peer, linked_at=clock.now()))
-            _enqueue(peer, case, PeerOutboxItem.KIND_CASE, key_of("case", case.pk), snapshot_payload(case, codes))
+            _enqueue(peer, case, PeerOutboxItem.KIND_CASE, key_of("case", case.pk), snapshot_payload(case, codes),
+                     event=event)
     return new
 
 
@@ -323,7 +325,7 @@ def outbox_on_event(event):
     if active_shares:
         _guard(event, self_org(), peers)
     codes = Codes()
-    _link_new(case, peers, shares, codes)
+    _link_new(case, peers, shares, codes, event=event)
     if event.actor_id is None or event.action in LOCAL_ACTIONS or not active_shares:
         return
     key = key_of("event", event.pk)
@@ -339,7 +341,7 @@ def relay(event, key, source):
     peers = active_peers()
     shares = list(SharedCase.objects.filter(case_id=event.case_id).select_related("peer__org"))
     codes = Codes()
-    _link_new(event.case, peers, shares, codes, exclude=source)
+    _link_new(event.case, peers, shares, codes, exclude=source, event=event)
     others = [s for s in shares if s.peer.is_active and s.peer_id != source.pk]
     if not others:
         return
@@ -355,46 +357,54 @@ def _attachment_meta(a, event_key):
             "event": event_key, "created_at": a.created_at.isoformat()}
 
 
-def item_rows(items):
-    """The rows of a package for ``items`` (``PeerOutboxItem``s, in order) and the files they need:
-    ``(rows, {sha256: path})``. Adds what was not fixed when the item was queued: the petitioners
-    of a copy, the files of an entry (stored after it) and the other apps' rows (documents)."""
-    codes = Codes()
-    rows, files = [], {}
-    for item in items:
-        payload = dict(item.payload)
-        payload["type"], payload["item"] = item.kind, item.key
-        case = item.case
-        payload["case_number"] = case.number
-        if item.kind == PeerOutboxItem.KIND_CASE:
-            payload["petitioners"] = [row_dump(p, codes) for p in case.petitioners.order_by("position", "id")]
-            stored = dict(Attachment.objects.filter(case_id=case.pk).values_list("sha256", "stored_name"))
-            for a in payload["attachments"]:
-                files[a["sha256"]] = storage_path(stored[a["sha256"]])
-            extras = []
-            for e in payload["events"]:
-                handler = handler_for(e["action"])
-                local = resolve("event", e["key"])
-                if handler is None or local is None:
-                    continue
-                exported = handler.export(CaseEvent.objects.get(pk=local), key_of)
-                if exported is not None:
-                    extra, extra_files = exported
-                    extras.append({"event": e["key"], "action": e["action"], **extra})
-                    files.update(extra_files)
-            payload["extras"] = extras
-        else:
-            event = item.event
-            payload["attachments"] = []
-            for a in Attachment.objects.filter(event_id=event.pk).order_by("id"):
-                payload["attachments"].append(_attachment_meta(a, item.key))
-                files[a.sha256] = storage_path(a.stored_name)
-            handler = handler_for(event.action)
-            payload["extra"] = None
-            if handler is not None:
-                exported = handler.export(event, key_of)
-                if exported is not None:
-                    payload["extra"], extra_files = exported
-                    files.update(extra_files)
-        rows.append(payload)
-    return rows, files
+def item_row(item, codes):
+    """The row of one ``PeerOutboxItem`` as it travels and the files it needs (``{sha256: path}``).
+    Adds what was not fixed when the item was queued: the petitioners of a copy, the files of an
+    entry (stored after it: for a copy, those of the step that linked the case) and the other apps'
+    rows (documents)."""
+    payload = dict(item.payload)
+    payload["type"], payload["item"] = item.kind, item.key
+    case = item.case
+    payload["case_number"] = case.number
+    files = {}
+    if item.kind == PeerOutboxItem.KIND_CASE:
+        payload["petitioners"] = [row_dump(p, codes) for p in case.petitioners.order_by("position", "id")]
+        stored = dict(Attachment.objects.filter(case_id=case.pk).values_list("sha256", "stored_name"))
+        payload["attachments"] = list(payload.get("attachments") or [])
+        if item.event_id is not None:
+            # The files uploaded with the linking step (交办 with its materials) were stored after the copy
+            # was queued: they travel with it, under the step's key.
+            listed = {a["sha256"] for a in payload["attachments"]}
+            event_key = key_of("event", item.event_id)
+            for a in Attachment.objects.filter(event_id=item.event_id).order_by("id"):
+                if a.sha256 not in listed:
+                    payload["attachments"].append(_attachment_meta(a, event_key))
+                    listed.add(a.sha256)
+        for a in payload["attachments"]:
+            files[a["sha256"]] = storage_path(stored[a["sha256"]])
+        extras = []
+        for e in payload["events"]:
+            handler = handler_for(e["action"])
+            local = resolve("event", e["key"])
+            if handler is None or local is None:
+                continue
+            exported = handler.export(CaseEvent.objects.get(pk=local), key_of)
+            if exported is not None:
+                extra, extra_files = exported
+                extras.append({"event": e["key"], "action": e["action"], **extra})
+                files.update(extra_files)
+        payload["extras"] = extras
+    else:
+        event = item.event
+        payload["attachments"] = []
+        for a in Attachment.objects.filter(event_id=event.pk).order_by("id"):
+            payload["attachments"].append(_attachment_meta(a, item.key))
+            files[a.sha256] = storage_path(a.stored_name)
+        handler = handler_for(event.action)
+        payload["extra"] = None
+        if handler is not None:
+            exported = handler.export(event, key_of)
+            if exported is not None:
+                payload["extra"], extra_files = exported
+                files.update(extra_files)
+    return payload, files

@@ -11,17 +11,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.exceptions import ServiceError
 from accounts.forms import form_add_service_error
-from petitions.forms.instances import PeerKeyForm, PeerMarkForm
-from petitions.models import ExchangeKey, OutboundPackage, Peer
+from petitions.forms.instances import PeerKeyForm, PeerLimitForm, PeerMarkForm
+from petitions.models import ExchangeKey, OutboundPackage, Peer, PeerOutboxItem
 from petitions.selectors.instances import peer_states
 from petitions.services import instances
 
 ADMIN = instances.ADMIN_PERMISSION
+MIB = 1024 * 1024
 
 
-def _peers_page(request, *, mark_form=None, key_form=None, key_peer=None, status=200):
+def _peers_page(request, *, mark_form=None, key_form=None, key_peer=None, limit_form=None, limit_peer=None,
+                status=200):
+    states = peer_states()
+    for s in states:
+        s.limit = instances.peer_limits(s.peer)[0]
+        s.limit_form = limit_form if limit_peer is not None and limit_peer.pk == s.peer.pk \
+            else PeerLimitForm(initial={"max_mb": s.peer.max_bytes // MIB})
     return render(request, "petitions/peers.html", {
-        "states": peer_states(), "mark_form": mark_form or PeerMarkForm(), "key_form": key_form or PeerKeyForm(),
+        "states": states, "mark_form": mark_form or PeerMarkForm(), "key_form": key_form or PeerKeyForm(),
         "key_peer": key_peer, "own": instances.self_org(),
         "page_title": _("对端系统"), "breadcrumbs": [(_("对端系统"), None)],
     }, status=status)
@@ -85,6 +92,23 @@ def peer_deactivate(request, pk):
     return redirect("petitions:peers")
 
 
+@require_POST
+@permission_required(ADMIN, raise_exception=True)
+def peer_limit(request, pk):
+    peer = get_object_or_404(Peer.objects.select_related("org"), pk=pk)
+    form = PeerLimitForm(request.POST)
+    if form.is_valid():
+        try:
+            instances.peer_limit_set(actor=request.user, peer=peer, max_bytes=form.cleaned_data["max_mb"] * MIB,
+                                     request=request)
+        except ServiceError as exc:
+            form.add_error("max_mb", exc.message)
+        else:
+            messages.success(request, _("已设置发给%(org)s的单包大小上限。") % {"org": peer.org.name})
+            return redirect("petitions:peers")
+    return _peers_page(request, limit_form=form, limit_peer=peer, status=400)
+
+
 # ---------------------------------------------------------------- packages (数据交换 page)
 
 def _download(path, package):
@@ -124,5 +148,33 @@ def package_resend(request, pk):
     return _download(path, package)
 
 
-__all__ = ["package_resend", "package_send", "peer_deactivate", "peer_key_add", "peer_key_deactivate",
-           "peer_mark", "peers_page"]
+@require_POST
+@permission_required(instances.PERMISSION, raise_exception=True)
+def outbox_item_retry(request, pk):
+    """Send again an item held back as too large (the next package takes it first)."""
+    item = get_object_or_404(PeerOutboxItem.objects.select_related("peer__org", "case"), pk=pk)
+    try:
+        instances.outbox_item_retry(actor=request.user, item=item, request=request)
+    except ServiceError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("%(number)s的该事项将编入下一个包。") % {"number": item.case.number})
+    return redirect("petitions:exchange")
+
+
+@require_POST
+@permission_required(instances.PERMISSION, raise_exception=True)
+def outbox_item_drop(request, pk):
+    """Give up an item held back as too large."""
+    item = get_object_or_404(PeerOutboxItem.objects.select_related("peer__org", "case"), pk=pk)
+    try:
+        instances.outbox_item_drop(actor=request.user, item=item, request=request)
+    except ServiceError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已放弃发送%(number)s的该事项。") % {"number": item.case.number})
+    return redirect("petitions:exchange")
+
+
+__all__ = ["outbox_item_drop", "outbox_item_retry", "package_resend", "package_send", "peer_deactivate",
+           "peer_key_add", "peer_key_deactivate", "peer_limit", "peer_mark", "peers_page"]

@@ -8,3 +8,4 @@ from config.settings.test import *  # noqa: F401,F403
 
 PRIVATE_STORAGE_ROOT = Path(os.environ["XF_DRILL_FILES"]) / "private"
 DOCUMENT_ROOT = Path(os.environ["XF_DRILL_FILES"]) / "documents"
+EXCHANGE_ROOT = Path(os.environ["XF_DRILL_FILES"]) / "exchange"

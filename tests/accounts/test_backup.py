@@ -65,9 +65,13 @@ def key_file(workdir):
 
 @pytest.fixture
 def store(settings, workdir):
-    """The file stores of this test, empty: ``private`` (attachments, bulletin files) and ``documents``."""
+    """The file stores of this test, empty: ``private`` (attachments, bulletin files), ``documents`` and
+    ``exchange`` (packages between instances), with this instance's exchange signing key kept inside the
+    exchange directory (which the archive must leave out)."""
     settings.PRIVATE_STORAGE_ROOT = workdir / "files-source" / "private"
     settings.DOCUMENT_ROOT = workdir / "files-source" / "documents"
+    settings.EXCHANGE_ROOT = workdir / "files-source" / "exchange"
+    settings.EXCHANGE_PRIVATE_KEY_PATH = settings.EXCHANGE_ROOT / "exchange_ed25519.key"
     return workdir / "files-source"
 
 
@@ -85,8 +89,32 @@ def populated(store, dicts, clerk, triage):
     frozen = Path(settings.DOCUMENT_ROOT) / "53390001" / "2026" / "receipt.pdf"  # an issued document's PDF
     frozen.parent.mkdir(parents=True)
     frozen.write_bytes(PDF + b"document")
+    exchange_files(Path(settings.EXCHANGE_ROOT))
     assert Attachment.objects.count() == 6 and AuditLog.objects.count() > 5
     return store
+
+
+# The exchange directory as an instance keeps it (docs/architecture.md §6.2): a package written for a peer
+# and not yet acknowledged, a package held until the one before it arrives, and, kept there by this
+# installation, the signing key with a retired copy and a package still being written. The last three stay
+# out of the archive.
+EXCHANGE_KEPT = {"outbox/533922/533900-533922-000003.zip": b"PK outbound package 3",
+                 "inbox/533922/000005-0123456789abcdef.zip": b"PK held package 5"}
+EXCHANGE_LEFT_OUT = {"exchange_ed25519.key": b"-----BEGIN PRIVATE KEY-----\nsecret\n",
+                     "exchange_ed25519.key.retired-20260101000000": b"-----BEGIN PRIVATE KEY-----\nold\n",
+                     "outbox/533922/533900-533922-000004.part": b"PK half written"}
+
+
+def exchange_files(root):
+    for rel, data in {**EXCHANGE_KEPT, **EXCHANGE_LEFT_OUT}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (root / rel).write_bytes(data)
+
+
+def kept_files(root):
+    """What a restore must bring back of a file store: everything but what the archive leaves out."""
+    return {rel: data for rel, data in files_of(root).items()
+            if rel.removeprefix("exchange/") not in EXCHANGE_LEFT_OUT}
 
 
 def make_backup(out, key_file):
@@ -145,7 +173,8 @@ def test_sqlite_restore_drill(populated, key_file, workdir):
             assert restored.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == count, table
     finally:
         restored.close()
-    assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 8
+    assert files_of(target_files) == kept_files(populated) and len(files_of(target_files)) == 8 + len(EXCHANGE_KEPT)
+    assert {f"exchange/{rel}" for rel in EXCHANGE_KEPT} <= set(files_of(target_files))
     assert not list(target_files.glob("*/.restore-*")) and not list(workdir.glob("xf-restore-*"))
 
 
@@ -201,7 +230,8 @@ def test_postgres_restore_drill(populated, key_file, workdir):
         with connection.cursor() as cursor:
             cursor.execute(TRIGGERS)
             assert restored_triggers == cursor.fetchall() != []  # the append-only triggers came back too
-        assert files_of(target_files) == files_of(populated) and len(files_of(target_files)) == 8
+        assert files_of(target_files) == kept_files(populated)
+        assert len(files_of(target_files)) == 8 + len(EXCHANGE_KEPT)
 
         # The same archive again into the now non-empty database: refused, nothing touched.
         again = run_restore(archive, key_file, workdir, url, workdir / "files-other")
@@ -260,6 +290,11 @@ def test_manifest_records_hashes_counts_and_audit_head(populated, key_file, work
         assert part["sha256"] == row.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert manifest["files"]["private"]["count"] == 7 and manifest["files"]["documents"]["count"] == 1
     assert manifest["parts"]["files/documents/53390001/2026/receipt.pdf"]["size"] == len(PDF + b"document")
+    # The exchange directory's packages are in it, the signing keys and a file being written are not.
+    assert manifest["files"]["exchange"]["count"] == len(EXCHANGE_KEPT)
+    for rel, data in EXCHANGE_KEPT.items():
+        assert manifest["parts"][f"files/exchange/{rel}"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert not [name for name in manifest["parts"] if "ed25519" in name or name.endswith(".part")]
     assert manifest["tables"][AuditLog._meta.db_table] == AuditLog.objects.count()
     assert manifest["audit"]["last_id"] == AuditLog.objects.order_by("-id").first().id and manifest["audit"]["heads"]
     assert manifest["migrations"]["accounts"]["applied"] >= 1 and manifest["database"]["vendor"] == connection.vendor
@@ -403,3 +438,21 @@ def test_prune_keeps_30_daily_and_12_monthly(workdir):
     assert "xf-backup-20251228T020000Z.xfbk" in left and "xf-backup-20251215T020000Z.xfbk" not in left
     assert "notes.txt" in left and "xf-backup-20240101T020000Z.xfbk.partial" in left
     assert len(removed) == len(names) - len(daily) - 11
+
+
+def test_signing_keys_and_files_being_written_stay_out_of_every_store(settings, workdir):
+    """A signing key kept inside a file store (the exchange directory here, or any other), its retired
+    copies and files being written are neither archived nor count as content (a restore target holding
+    only the key is empty); everything else in the exchange directory is a file of the store."""
+    root = workdir / "exchange"
+    settings.EXCHANGE_ROOT = root
+    settings.EXCHANGE_PRIVATE_KEY_PATH = root / "exchange_ed25519.key"
+    exchange_files(root)
+    assert dict(backups.file_roots())["exchange"] == root
+    assert [rel for rel, _path in backups.iter_files(root)] == sorted(EXCHANGE_KEPT)
+    for rel in EXCHANGE_KEPT:
+        (root / rel).unlink()
+    assert list(backups.iter_files(root)) == []
+    settings.EXCHANGE_PRIVATE_KEY_PATH = workdir / "elsewhere.key"  # the same name no longer a key here
+    assert [rel for rel, _path in backups.iter_files(root)] == ["exchange_ed25519.key",
+                                                                 "exchange_ed25519.key.retired-20260101000000"]

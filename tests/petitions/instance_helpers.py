@@ -9,17 +9,24 @@ thread-local), so the services, which never name a database, write to the county
 transaction wraps both databases (``django_db(databases=[...])``), so nothing outlives a test.
 
 Packages travel as bytes: ``carry(sender, receiver)`` writes the sender's next package and hands its
-bytes to the receiver, as a transfer directory or a USB stick would.
+bytes to the receiver, as a transfer directory or a USB stick would. Each instance's signing key is also in
+its key file (``EXCHANGE_PRIVATE_KEY_PATH``), for the commands.
+
+``backup(instance)`` / ``restore(instance, snapshot)`` stand for ``manage.py backup`` and ``restore`` of one
+instance: a savepoint of its database (rolling back to it brings every table back as it was, counters and
+sequence rows included) and a copy of its file stores and exchange directory.
 """
 import io
+import shutil
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
+from django.db import connections, transaction
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
@@ -76,6 +83,9 @@ class Instance:
             "EXCHANGE_PRIVATE_KEY_PATH": root / "exchange_ed25519.key", "FIELD_ENCRYPTION_KEY": field_key,
         }
         self._stacks = []
+        root.mkdir(parents=True, exist_ok=True)
+        self.settings["EXCHANGE_PRIVATE_KEY_PATH"].write_bytes(self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
     def __repr__(self):
         return f"<instance {self.name}>"
@@ -188,3 +198,29 @@ def org(code):
 
 def case_at(number):
     return Case.objects.get(number=number)
+
+
+STORES = ("exchange", "private", "documents")
+
+
+def backup(instance):
+    """A backup of ``instance``: a savepoint of its database and a copy of its file stores."""
+    with instance:
+        sid = transaction.savepoint()
+    copy = instance.root.parent / f"{instance.name}-backup-{uuid.uuid4().hex[:8]}"
+    for store in STORES:
+        if (instance.root / store).exists():
+            shutil.copytree(instance.root / store, copy / store)
+    return sid, copy
+
+
+def restore(instance, snapshot):
+    """Bring ``instance`` back to ``snapshot`` (``backup``): its database as it was then (everything
+    written since is gone, counters included) and its file stores as they were."""
+    sid, copy = snapshot
+    with instance:
+        transaction.savepoint_rollback(sid)
+    for store in STORES:
+        shutil.rmtree(instance.root / store, ignore_errors=True)
+        if (copy / store).exists():
+            shutil.copytree(copy / store, instance.root / store)

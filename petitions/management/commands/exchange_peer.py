@@ -8,12 +8,13 @@ from petitions.lib.package import public_key_fingerprint
 from petitions.models import ExchangeKey
 from petitions.selectors.instances import peer_states
 from petitions.services.instances import (
-    peer_deactivate, peer_for, peer_key_add, peer_key_deactivate, peer_mark,
+    peer_deactivate, peer_for, peer_key_add, peer_key_deactivate, peer_limit_set, peer_limits, peer_mark,
 )
 
 
 class Command(BaseCommand):
-    help = "登记独立部署本系统的下级（lower）或上级（upper）系统及其公钥；增加、停用公钥；列出对端系统及交换序号。"
+    help = ("登记独立部署本系统的下级（lower）或上级（upper）系统及其公钥；增加、停用公钥；设置单包大小上限；"
+            "列出对端系统及交换序号。")
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="organization code of the other instance")
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--add-key", help="trust a further public key of --org (a key change)")
         parser.add_argument("--deactivate-key", help="stop trusting the key of --org with this fingerprint")
         parser.add_argument("--deactivate", action="store_true", help="stop exchanging with --org")
+        parser.add_argument("--max-bytes", type=int,
+                            help="largest package written for --org in bytes (0: none set; the peer's announced "
+                                 "limit or EXCHANGE_MAX_BYTES applies)")
         parser.add_argument("--note", default="")
 
     def handle(self, *args, **options):
@@ -52,6 +56,9 @@ class Command(BaseCommand):
             elif options["deactivate"]:
                 peer_deactivate(actor=None, peer=peer)
                 self.stdout.write(f"exchange with {org.code} stopped")
+            elif options["max_bytes"] is not None:
+                peer_limit_set(actor=None, peer=peer, max_bytes=options["max_bytes"])
+                self.stdout.write(f"packages for {org.code} at most {peer_limits(peer)[0]} bytes")
             else:
                 self._list()
         except ServiceError as exc:
@@ -63,5 +70,10 @@ class Command(BaseCommand):
             keys = ", ".join(f"{fp}{'' if k.is_active else ' (inactive)'}" for k, fp in s.keys)
             self.stdout.write(
                 f"{p.org.code} {p.direction}{'' if p.is_active else ' INACTIVE'}: sent {p.out_seq} (applied there "
-                f"{p.acked_seq}), queued {s.pending_items}; applied here {p.in_seq}, held {s.held}, missing "
-                f"{s.missing}, problems {s.problems}; keys {keys}")
+                f"{p.acked_seq}), queued {s.pending_items}, held back {len(s.held_back)}; applied here {p.in_seq}, "
+                f"held {s.held}, missing {s.missing}, problems {s.problems}; packages at most {peer_limits(p)[0]} "
+                f"bytes; keys {keys}")
+            for r in s.refused_there[:5]:
+                self.stdout.write(f"  refused there: #{r.seq} {r.code} {r.refused_at:%Y-%m-%d %H:%M}: {r.message}")
+            if p.resync_note:
+                self.stdout.write(f"  sequence re-based {p.resync_at:%Y-%m-%d %H:%M}: {p.resync_note}")

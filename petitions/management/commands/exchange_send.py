@@ -6,12 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.exceptions import ServiceError
+from petitions.models import HeldBack, PeerOutboxItem
 from petitions.services.instances import package_filename, package_path, package_send, packages_unacked, peer_for
 
 
 class Command(BaseCommand):
-    help = ("把待发给对端系统的交办转办事项编入下一个签名数据包（按序号），复制到 --out 目录；"
-            "--unacked 再复制一遍对方尚未确认应用的包（补发丢失的包）。")
+    help = ("把待发给对端系统的交办转办事项编入下一个签名数据包（按序号，每包不超过对方的接收上限），复制到 --out 目录；"
+            "--unacked 再复制一遍对方尚未确认应用的包（补发丢失的包）。单独超过上限的事项暂不发送并列出。")
 
     def add_arguments(self, parser):
         parser.add_argument("--to", required=True, help="organization code of the receiving instance")
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         if not written:
             self.stdout.write(f"nothing new for {peer.org.code}")
         peer.refresh_from_db()
+        for item in PeerOutboxItem.objects.filter(peer=peer, package__isnull=True, held_back=HeldBack.TOO_LARGE) \
+                .select_related("case").order_by("id"):
+            self.stdout.write(f"  held back (too large): {item.case.number} {item.key}: {item.held_back_reason}")
         copies = packages_unacked(peer) if options["unacked"] else written
         for package in copies:
             source = package_path(package)
