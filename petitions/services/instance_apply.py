@@ -9,20 +9,25 @@ field); nothing is written.
 ``item_apply`` then takes one item, inside the package's transaction:
 
 - a copy (``case``): the case is created here as it stands there, with its petitioners,
-  assignments, extension requests, 督办, 复查/复核 requests, evaluations, attachments, documents and
-  trail (the trail as history: no audit row of its own, it was audited where it happened, like the
-  period packages of §6.1); the organizations served here that have a pending assignment find it in
-  审核办理 → 上级交办 and are notified; a confidential case is granted to them;
-- a trail entry whose step is in ``REPLAY``: the step is taken again here through
-  ``case_transition`` (or ``case_evaluate``), by the exchange account of the organization that took
-  it there and with the clock set to the moment it was taken there (``petitions.clock.at``), so
-  every rule, deadline and window is computed as it was there, and this instance's reminders,
-  deadlines and approvals follow (a result reported by the county waits here for the prefecture's
-  审核通过). If the workflow refuses it here (both sides acted at once and the state has moved on),
+  assignments, extension requests, 督办, 复查/复核 requests, evaluations, hearings, mediations,
+  attachments, documents and trail (the trail as history: no audit row of its own, it was audited
+  where it happened, like the period packages of §6.1); the organizations served here that have a
+  pending assignment find it in 审核办理 → 上级交办 and are notified; a confidential case is granted
+  to them;
+- a trail entry whose step is in ``REPLAY`` (or in ``SERVICES``: 满意度评价, 更正登记): the step is
+  taken again here through ``case_transition`` (``case_evaluate``, ``case_correct``), by the exchange
+  account of the organization that took it there, with the rows it needs carried by the entry
+  (``instance_rows.event_rows``: a hearing, a mediation, a correction's values) and with the clock
+  set to the moment it was taken there (``petitions.clock.at``), so every rule, deadline and window
+  is computed as it was there, and this instance's reminders, deadlines and approvals follow (a
+  result reported by the county waits here for the prefecture's 审核通过; a hearing there stops the
+  clock here). If the workflow refuses it here (both sides acted at once and the state has moved on),
   the refusal is recorded (``conflict``) and the entry kept as history; if it was taken but left a
   different state than there, that is recorded too (``diverged``);
 - any other trail entry is kept as history (with the documents it issued, through
-  ``accounts.hooks.EXCHANGE_HANDLERS``).
+  ``accounts.hooks.EXCHANGE_HANDLERS``): ``HISTORY_ONLY`` names the workflow steps deliberately not
+  taken again and why; of those, ``FLAGGED`` are also listed as conflicts (未能办理), because the two
+  sides now differ and only the offices can settle it.
 
 An item already taken (its key is known here) is skipped: applying the same package twice, or the
 same entry by two routes, changes nothing.
@@ -33,6 +38,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from accounts.models import OrgUnit
@@ -43,10 +49,11 @@ from petitions.lib.package import BAD_ROW, PackageRejected
 from petitions.lib.text import search_text
 from petitions.models import (
     Assignment, AssignmentStatus, Case, CaseCounter, CaseEvent, DictEntry, DictKind, Evaluation, ExtensionRequest,
-    ItemOutcome, Petitioner, ReviewRequest, SharedCase, Supervision,
+    Hearing, ItemOutcome, Mediation, Petitioner, ReviewRequest, SharedCase, Supervision,
 )
 from petitions.services import notify
 from petitions.services.attachments import attachments_store, discard, stage_chunks
+from petitions.services.corrections import CORRECTABLE_CASE_FIELDS, CORRECTABLE_PERSON_FIELDS, case_correct
 from petitions.services.evaluations import case_evaluate
 from petitions.services.instance_outbox import (
     exchange_account_for, handler_for, inbound, ref_record, relay, resolve, self_org, serving_peer, active_peers,
@@ -96,7 +103,7 @@ def _refuse(index, item, text):
 
 
 # Keys of a travelling row that are not model fields: its own key and its links.
-LINKS = ("key", "parent", "assignment", "first_case")
+LINKS = ("key", "parent", "assignment", "first_case", "review")
 
 
 def _fields_only(row):
@@ -151,6 +158,9 @@ def items_check(items, sealed, codes):
             _check_rows(index, item, Supervision, item.get("supervisions"), codes, _("督办"))
             _check_rows(index, item, ReviewRequest, item.get("reviews"), codes, _("复查复核"))
             _check_rows(index, item, Evaluation, item.get("evaluations"), codes, _("满意度评价"))
+            # (absent from a sender of an earlier release)
+            _check_rows(index, item, Hearing, item.get("hearings") or [], codes, _("听证"))
+            _check_rows(index, item, Mediation, item.get("mediations") or [], codes, _("调解和解"))
             for tag in item.get("abnormal_behaviors") or []:
                 if codes.entry_pk(tag) is None:
                     _refuse(index, item, _("本系统的字典中没有 %(code)s") % {"code": tag})
@@ -170,6 +180,25 @@ def items_check(items, sealed, codes):
             _check_files(index, item, sealed, item.get("attachments"))
             if item.get("extra") is not None:
                 _check_files(index, item, sealed, [item["extra"]])
+            _check_event_rows(index, item, codes)
+
+
+def _check_event_rows(index, item, codes):
+    """The rows an entry carries for its replay (``instance_rows.event_rows``)."""
+    rows = item.get("rows") or {}
+    if not isinstance(rows, dict):
+        _refuse(index, item, _("处理记录的数据行格式有误"))
+    if "hearing" in rows:
+        _check_rows(index, item, Hearing, [rows["hearing"]], codes, _("听证"))
+    if "mediation" in rows:
+        _check_rows(index, item, Mediation, [rows["mediation"]], codes, _("调解和解"))
+    if "correction" in rows:
+        correction = rows["correction"]
+        people = correction.get("petitioners") if isinstance(correction, dict) else None
+        if not isinstance(people, dict) or not all(str(k).isdigit() for k in people):
+            _refuse(index, item, _("更正内容格式有误"))
+        _check_rows(index, item, Case, [correction.get("case") or {}], codes, _("更正内容"))
+        _check_rows(index, item, Petitioner, list(people.values()), codes, _("更正内容（信访人）"))
 
 
 def _check_event(index, item, event, codes):
@@ -233,6 +262,11 @@ class Context:
 def _history(case, e, ctx, conflict=""):
     """Append ``e`` (a travelling trail entry) to ``case``'s trail as history."""
     data = dict(e.get("data") or {})
+    for name in ("hearing", "mediation"):
+        # the case page finds a hearing's or a mediation's entry (and its files) by the local id
+        local = resolve(name, data[name]) if isinstance(data.get(name), str) else None
+        if local is not None:
+            data[name] = local
     data["exchange"] = {"key": e["key"], "actor": e.get("actor", ""), "target_user": e.get("target_user", ""),
                         "peer": ctx.peer.org.code}
     if conflict:
@@ -328,6 +362,17 @@ def _copy(item, ctx):
         ref_record("review", row["key"], review.pk)
     for row in item.get("evaluations") or []:
         Evaluation.objects.create(case=case, **row_values(Evaluation, row, codes))
+    for row in item.get("hearings") or []:
+        values = row_values(Hearing, _fields_only(row), codes)
+        account = ctx.account(OrgUnit.objects.get(pk=values["org_id"]))
+        hearing = Hearing.objects.create(case=case, review_id=resolve("review", row.get("review")), created_by=account,
+                                         concluded_by=account if values.get("concluded_at") else None, **values)
+        ref_record("hearing", row["key"], hearing.pk)
+    for row in item.get("mediations") or []:
+        values = row_values(Mediation, _fields_only(row), codes)
+        account = ctx.account(OrgUnit.objects.get(pk=values["org_id"]))
+        mediation = Mediation.objects.create(case=case, recorded_by=account, **values)
+        ref_record("mediation", row["key"], mediation.pk)
     events = {e["key"]: _history(case, e, ctx) for e in item["events"]}
     by_event = {}
     for meta in item.get("attachments") or []:
@@ -463,6 +508,40 @@ def _deadline(item):
     return date.fromisoformat(item["deadline"]) if item.get("deadline") else None
 
 
+def _row(item, name, model, ctx):
+    """The values of the row ``name`` the entry carries for its replay (``instance_rows.event_rows``)."""
+    row = (item.get("rows") or {}).get(name)
+    if not isinstance(row, dict):
+        raise ItemRefused(_("处理记录缺少%(what)s的内容（对方系统版本较早）。") % {"what": model._meta.verbose_name})
+    try:
+        return row_values(model, _fields_only(row), ctx.codes)
+    except RowError as exc:
+        raise ItemRefused(exc.message) from None
+
+
+def _in_schedule_hearing(item, case, account, ctx):
+    hearing = _row(item, "hearing", Hearing, ctx)
+    return {name: hearing.get(name) for name in ("scheduled_at", "place", "participants", "chair")}
+
+
+def _in_record_hearing(item, case, account, ctx):
+    hearing = _row(item, "hearing", Hearing, ctx)
+    # The hearing here must be the one the conclusion is about (the rule takes the open one).
+    local = _ref(item, "hearing")
+    if not Hearing.objects.filter(pk=local, case=case, resumed_on__isnull=True).exists():
+        raise ItemRefused(_("本系统中该听证已结束或不存在（%(key)s）。") % {"key": item["refs"].get("hearing")})
+    return {"minutes": hearing.get("minutes") or ""}
+
+
+def _in_record_mediation(item, case, account, ctx):
+    mediation = _row(item, "mediation", Mediation, ctx)
+    return {name: mediation.get(name) for name in ("kind", "outcome", "parties", "held_on", "agreement")}
+
+
+def _in_route(item, case, account, ctx):
+    return {"org": ctx.org(item["data"].get("org"))}
+
+
 # The steps taken again here, and how their inputs are read back from the entry.
 REPLAY = {
     "report_leader": _in_report_leader,
@@ -494,6 +573,37 @@ REPLAY = {
     "supervision_feedback": lambda item, case, account, ctx: {"supervision": _ref(item, "supervision"),
                                                               "adopted": item["data"].get("adopted", "")},
     "reclassify": lambda item, case, account, ctx: {"matter_class": item["data"].get("to")},
+    # The procedures of docs/domain.md §3.5 (docs/architecture.md §6.2, "Applying").
+    "route_legal": _in_route,
+    "route_discipline": _in_route,
+    "guide_procedure": lambda item, case, account, ctx: {"procedure": item["data"].get("procedure")},
+    "apply_simple": lambda item, case, account, ctx: {"basis": item["data"].get("basis")},
+    "convert_ordinary": lambda item, case, account, ctx: {},
+    "schedule_hearing": _in_schedule_hearing,
+    "record_hearing": _in_record_hearing,
+    "record_mediation": _in_record_mediation,
+    "mark_urgent": lambda item, case, account, ctx: {},
+    "void": lambda item, case, account, ctx: {},
+}
+# Entries that are not transitions and are taken again through their own service.
+SERVICES = frozenset({"evaluate", "correct"})
+# Workflow steps recorded here as history only, deliberately, and why (docs/architecture.md §6.2).
+HISTORY_ONLY = frozenset({
+    # A recusal withdraws a person; people are local to the instance they work in. Here the step would
+    # withdraw the organization's exchange account, through which every later step of it arrives.
+    "declare_recusal", "order_recusal",
+    # Urgent alerts go to each instance's own duty roster (mark_urgent is taken again and alerts this
+    # instance's); an acknowledgment answers one's own alert, which the exchange account never receives.
+    "acknowledge_alert",
+    # Voiding a case that has left the pool is the holding bureau's two-person decision (申请作废 and
+    # 批准作废 by different people). Taken again, request and approval would be one exchange account,
+    # which the rule refuses; a pending or refused request changes nothing on the case.
+    "request_void", "refuse_void", "approve_void",
+})
+# History-only steps after which the two sides differ: listed as conflicts (未能办理) for the offices.
+FLAGGED = {
+    "approve_void": gettext_lazy("对方系统已批准作废该信访件。已离开分流池的件作废须由持有该件的机构经两人审批，"
+                                 "本系统不代为作废，已记入处理记录，请两端核对。"),
 }
 # New rows a step makes, mapped to the keys the entry gives them: (model, case filter, refs name).
 NEW_ROWS = {
@@ -501,6 +611,8 @@ NEW_ROWS = {
     "supervise": (Supervision, "case", "supervision", "supervision"),
     "request_review": (ReviewRequest, "case", "review", "review"),
     "request_recheck": (ReviewRequest, "case", "review", "review"),
+    "schedule_hearing": (Hearing, "case", "hearing", "hearing"),
+    "record_mediation": (Mediation, "case", "mediation", "mediation"),
 }
 
 
@@ -526,6 +638,9 @@ def _replay(item, case, ctx):
             case_evaluate(case=case, ratings=data.get("ratings") or {}, actor=account, comment=item.get("note", ""),
                           source=data.get("source") or "portal",
                           called_at=datetime.fromisoformat(called) if called else None, callee=data.get("callee", ""))
+        elif action == "correct":
+            data, people = _in_correct(item, case, ctx)
+            case_correct(case=case, actor=account, data=data, petitioners=people, reason=item.get("note", ""))
         else:
             inputs = REPLAY[action](item, case, account, ctx)
             staged = [ctx.stage(meta) for meta in item.get("attachments") or []]
@@ -535,6 +650,48 @@ def _replay(item, case, ctx):
     event = CaseEvent.objects.filter(case=case, action=action, pk__gt=before["event"]).order_by("-id").first()
     _map_new_rows(item, case, before)
     return event
+
+
+def _related(field, value):
+    """The object a correction's travelling value names (``row_values`` gives its id)."""
+    return field.related_model.objects.filter(pk=value).first() if value is not None else None
+
+
+def _in_correct(item, case, ctx):
+    """The registration as the correction left it there, for ``case_correct``: every correctable field
+    as it stands here, with the corrected ones (``rows["correction"]``) replaced, as the 更正登记 form
+    sends it."""
+    correction = (item.get("rows") or {}).get("correction")
+    if not isinstance(correction, dict):
+        raise ItemRefused(_("处理记录缺少更正内容（对方系统版本较早）。"))
+    try:
+        case_values = row_values(Case, correction.get("case") or {}, ctx.codes)
+        person_values = {int(k): row_values(Petitioner, v, ctx.codes)
+                         for k, v in (correction.get("petitioners") or {}).items()}
+    except RowError as exc:
+        raise ItemRefused(exc.message) from None
+    data = {}
+    for name in CORRECTABLE_CASE_FIELDS:
+        f = Case._meta.get_field(name)
+        if f.attname in case_values:
+            value = case_values[f.attname]
+            data[name] = _related(f, value) if f.is_relation else value
+        else:
+            data[name] = getattr(case, name)
+    people = []
+    existing = list(Petitioner.objects.filter(case=case).order_by("position"))
+    for position in range(1, max([len(existing), *person_values]) + 1):
+        person = existing[position - 1] if position <= len(existing) else None
+        changed = person_values.get(position, {})
+        values = {}
+        for name in CORRECTABLE_PERSON_FIELDS:
+            f = Petitioner._meta.get_field(name)
+            if f.attname in changed:
+                values[name] = _related(f, changed[f.attname]) if f.is_relation else changed[f.attname]
+            else:
+                values[name] = getattr(person, name) if person is not None else None
+        people.append(values)
+    return data, people
 
 
 def _map_new_rows(item, case, before):
@@ -611,7 +768,9 @@ def _event(item, ctx):
     action = item["action"]
     outcome, message = ItemOutcome.HISTORY, ""
     event = None
-    if (action in REPLAY and action in TRANSITIONS) or action == "evaluate":
+    if action in FLAGGED:
+        outcome, message = ItemOutcome.CONFLICT, str(FLAGGED[action])
+    elif (action in REPLAY and action in TRANSITIONS) or action in SERVICES:
         try:
             with transaction.atomic():
                 event = _replay(item, case, ctx)

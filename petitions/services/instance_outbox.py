@@ -35,11 +35,11 @@ from accounts.services import system_account_ensure
 from petitions import clock
 from petitions.exceptions import ServiceError
 from petitions.models import (
-    Assignment, Attachment, CaseEvent, Evaluation, ExchangeRef, ExtensionRequest, PeerOutboxItem, Peer, PeerDirection,
-    ReviewRequest, SharedCase, Supervision,
+    Assignment, Attachment, CaseEvent, Evaluation, ExchangeRef, ExtensionRequest, Hearing, Mediation, PeerOutboxItem,
+    Peer, PeerDirection, ReviewRequest, SharedCase, Supervision,
 )
 from petitions.services.attachments import storage_path
-from petitions.services.instance_rows import Codes, row_dump
+from petitions.services.instance_rows import Codes, correction_complete, event_rows, row_dump
 
 ACCOUNT_PREFIX = "exchange:"
 ACCOUNT_NAME = "数据交换"  # stored as the account's name, shown in the trail (like the portal's "网上信访")
@@ -50,7 +50,7 @@ ACCOUNT_PERMISSIONS = ("petitions.triage_case", "petitions.handle_case", "petiti
 LOCAL_ACTIONS = frozenset({"overdue", "mark_viewed", "history_import"})
 # Event data fields that hold the id of a row of a kind that travels.
 DATA_REFS = {"assignment": "assignment", "extension": "extension", "review": "review",
-             "supervision": "supervision", "parent": "assignment"}
+             "supervision": "supervision", "parent": "assignment", "hearing": "hearing", "mediation": "mediation"}
 # Trail entries whose steps create assignments (their targets name them).
 ASSIGNING = frozenset({"assign", "transfer", "instruct"})
 
@@ -217,8 +217,9 @@ def _new_assignments(event, codes):
 
 def event_payload(event, key, codes):
     """The queued form of a trail entry: the entry, the keys of the rows it concerns or made
-    (``refs``) and the state it left (``state``). Files and the other apps' rows are added when
-    the package is written (``item_row``): they are stored after the entry."""
+    (``refs``), the state it left (``state``) and the rows its replay needs (``rows``:
+    ``instance_rows.event_rows``). Files and the other apps' rows are added when the package is
+    written (``item_row``): they are stored after the entry."""
     payload = event_row(event, key, codes)
     data = event.data or {}
     refs = {}
@@ -236,11 +237,13 @@ def event_payload(event, key, codes):
         refs["supervision"] = key_of("supervision", latest)
     payload["refs"] = refs
     payload["state"] = case_state(event.case, codes)
+    payload["rows"] = event_rows(event, codes, key_of)
     return payload
 
 
 def snapshot_payload(case, codes):
-    """The first copy of a case for a peer, as it stands now (after the step that linked it).
+    """The first copy of a case for a peer, as it stands now (after the step that linked it), its
+    hearings and mediations included.
     Petitioners and file contents are added when the package is written (personal data is not
     kept in the outbox; ``item_row``)."""
     row = row_dump(case, codes)
@@ -257,6 +260,10 @@ def snapshot_payload(case, codes):
     rkeys = keys_of("review", [r.pk for r in reviews])
     xkeys = keys_of("extension", [x.pk for x in extensions])
     attachments = list(Attachment.objects.filter(case_id=case.pk).order_by("id"))
+    hearings = list(Hearing.objects.filter(case_id=case.pk).order_by("id"))
+    hkeys = keys_of("hearing", [h.pk for h in hearings])
+    mediations = list(Mediation.objects.filter(case_id=case.pk).order_by("id"))
+    mkeys = keys_of("mediation", [m.pk for m in mediations])
     return {
         "case": row,
         "abnormal_behaviors": sorted(codes.entry(pk) for pk in case.abnormal_behaviors.values_list("pk", flat=True)),
@@ -267,6 +274,8 @@ def snapshot_payload(case, codes):
         "supervisions": [{"key": skeys[s.pk], **row_dump(s, codes)} for s in supervisions],
         "reviews": [{"key": rkeys[r.pk], **row_dump(r, codes)} for r in reviews],
         "evaluations": [row_dump(v, codes) for v in Evaluation.objects.filter(case_id=case.pk).order_by("id")],
+        "hearings": [{"key": hkeys[h.pk], "review": rkeys.get(h.review_id), **row_dump(h, codes)} for h in hearings],
+        "mediations": [{"key": mkeys[m.pk], **row_dump(m, codes)} for m in mediations],
         "events": [event_row(e, ekeys[e.pk], codes) for e in events],
         "attachments": [{"sha256": a.sha256, "name": a.original_name, "content_type": a.content_type, "size": a.size,
                          "event": ekeys.get(a.event_id), "created_at": a.created_at.isoformat()}
@@ -400,6 +409,8 @@ def item_row(item, codes):
         for a in Attachment.objects.filter(event_id=event.pk).order_by("id"):
             payload["attachments"].append(_attachment_meta(a, item.key))
             files[a.sha256] = storage_path(a.stored_name)
+        # A correction's identity number, phone and address, in clear (instance_rows.correction_complete).
+        payload["rows"] = correction_complete(payload.get("rows"), payload.get("data"))
         handler = handler_for(event.action)
         payload["extra"] = None
         if handler is not None:
