@@ -8,6 +8,8 @@ checkpoints instead (``accounts/chain.py``, ``accounts/checkpoints.py``).
 
 PostgreSQL: a row trigger refuses UPDATE and DELETE, a statement trigger refuses TRUNCATE (row
 triggers do not fire for it), also when another table's ``TRUNCATE … CASCADE`` reaches the table.
+The partitioned logs (accounts/partitioning.py) have both on the parent, whose row trigger is
+cloned onto each partition, and a TRUNCATE trigger on each partition (not inherited).
 SQLite has no TRUNCATE; besides UPDATE and DELETE an INSERT that would replace an existing row
 (``INSERT OR REPLACE`` deletes without firing delete triggers) is refused.
 
@@ -91,6 +93,52 @@ def protect_chain_head(schema_editor, table):
             f"WHEN EXISTS (SELECT 1 FROM {table} WHERE chain = NEW.chain) {_sqlite_raise(message)}", params=None)
 
 
+def _pg_trigger_exists(cursor, table, name):
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s)",
+                   [table, name])
+    return cursor.fetchone()[0]
+
+
+def pg_protect_partitioned(cursor, table):
+    """A partitioned table (accounts/partitioning.py): the row trigger on the parent is cloned onto
+    every partition, present and future; its TRUNCATE trigger fires for a TRUNCATE of the parent."""
+    cursor.execute(PG_FUNCTION)
+    cursor.execute(f"CREATE TRIGGER {PREFIX}{table}_row BEFORE UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION xf_append_only()")
+    cursor.execute(f"CREATE TRIGGER {PREFIX}{table}_truncate BEFORE TRUNCATE ON {table} "
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION xf_append_only()")
+
+
+def pg_protect_partition(cursor, partition, *, if_missing=False):
+    """One partition: TRUNCATE triggers are not inherited, and a partition can be truncated by
+    name, so each has its own (also fired when the parent is truncated)."""
+    name = f"{PREFIX}{partition}_truncate"
+    if if_missing and _pg_trigger_exists(cursor, partition, name):
+        return
+    cursor.execute(PG_FUNCTION)
+    cursor.execute(f"CREATE TRIGGER {name} BEFORE TRUNCATE ON {partition} "
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION xf_append_only()")
+
+
+def pg_protect_detached(cursor, table):
+    """A partition just detached for archiving: it loses the parent's row trigger, so it gets one
+    of its own until it is dropped (``accounts/partition_archive.py``)."""
+    name = f"{PREFIX}{table}_row"
+    if not _pg_trigger_exists(cursor, table, name):
+        cursor.execute(f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
+                       f"FOR EACH ROW EXECUTE FUNCTION xf_append_only()")
+    pg_protect_partition(cursor, table, if_missing=True)
+
+
+def pg_unguard(cursor, partition, *, old_table):
+    """The table ``old_table``, renamed ``partition`` and about to become a partition: its row trigger
+    goes (the parent's is cloned onto it), its TRUNCATE trigger takes the partition's name."""
+    cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}{old_table}_row ON {partition}")
+    if _pg_trigger_exists(cursor, partition, f"{PREFIX}{old_table}_truncate"):
+        cursor.execute(f"ALTER TRIGGER {PREFIX}{old_table}_truncate ON {partition} "
+                       f"RENAME TO {PREFIX}{partition}_truncate")
+
+
 def unprotect_table(schema_editor, table):
     """Drop the triggers of ``table``, including those of the first version (before accounts 0006)."""
     vendor = schema_editor.connection.vendor
@@ -110,7 +158,10 @@ def guards(connection):
             cursor.execute(
                 "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
                 "JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE 'xf!_guard!_%' ESCAPE '!' ORDER BY 1")
+                # Not the clones of a partitioned table's row trigger on its partitions (tgparentid):
+                # they come and go with the parent's.
+                "WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgname LIKE 'xf!_guard!_%' ESCAPE '!' "
+                "ORDER BY 1")
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master "
                            "WHERE type = 'trigger' AND name LIKE 'xf!_guard!_%' ESCAPE '!' ORDER BY 1")

@@ -3,7 +3,7 @@
 The chaining itself (numbering, the keyed MAC, the head row) is ``accounts.models.ChainedLog``;
 the signed checkpoints outside the database are ``accounts/checkpoints.py``.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
@@ -76,24 +76,78 @@ class ChainBreak:
 
 @dataclass
 class ChainState:
-    """A chain as verified: its head (``seq``, ``last_hash``) and the model holding its rows."""
+    """A chain as verified: its head (``seq``, ``last_hash``), the model holding its rows and the
+    archived ranges the walk bridged (``ArchivedRange``)."""
 
     chain: str
     model: type
     seq: int
     last_hash: str
+    archived: list = field(default_factory=list)
 
 
-def verify_log(model, *, batch_size=5000, key=None):
+# --- archived years (accounts/partition_archive.py) ---------------------------------------------------
+
+ARCHIVE_ACTION = "partition.detach"
+
+
+@dataclass(frozen=True)
+class ArchivedRange:
+    """Rows ``first``–``last`` of a chain left the database with an archived year; ``last_hash`` is
+    the hash of row ``last``, which the next row in the database must name as its previous hash.
+    ``source`` says what vouches for it: a signed archive checkpoint (``checkpoint <file>``) or the
+    keyed audit row that recorded the archiving (``audit row <seq>``)."""
+
+    chain: str
+    first: int
+    last: int
+    last_hash: str
+    source: str
+
+
+def ranges_from(archived, source):
+    """``ArchivedRange``s from the form the archive records keep: {chain: [[first, last, hash], …]}."""
+    found = []
+    for name, ranges in (archived or {}).items():
+        for first, last, last_hash in ranges:
+            found.append(ArchivedRange(str(name), int(first), int(last), str(last_hash), source))
+    return found
+
+
+def archive_ranges_recorded(*, key=None):
+    """The archived ranges recorded by ``partition.detach`` rows of the audit log whose MAC verifies
+    (a row forged or altered without the key vouches for nothing; the walk reports it anyway)."""
+    key = key or chain.hmac_key()
+    found = []
+    for row in AuditLog.objects.filter(action=ARCHIVE_ACTION).order_by("seq"):
+        if row.mac_matches(key) and isinstance(row.data, dict):
+            try:
+                found += ranges_from(row.data.get("archived"), f"audit row {row.seq}")
+            except (TypeError, ValueError):
+                continue
+    return found
+
+
+def verify_log(model, *, batch_size=5000, key=None, archived=None):
     """Walk one chained log in ``seq`` order; return ``(ChainState, ChainBreak or None)``.
 
     Detects an altered row or a chain recomputed without the key (MAC mismatch), a removed row
-    (a gap in ``seq``), a replaced row (``prev_hash`` mismatch), a head moved back (rows beyond it)
-    and a removed tail (the head names a row that is not the last). A tail removed together with
-    moving the head back leaves a consistent chain: only the checkpoints show it.
+    (a gap in ``seq``), a replaced row (``prev_hash`` mismatch), a duplicated number, a head moved
+    back (rows beyond it) and a removed tail (the head names a row that is not the last). A tail
+    removed together with moving the head back leaves a consistent chain: only the checkpoints show it.
+
+    A gap is accepted only where a year was archived: ``archived`` (default: the ranges recorded in
+    the audit log) names rows ``first``–``last`` and the hash of ``last``; the walk resumes after
+    them only if the next row is ``last + 1`` and names that hash. The first remaining row is thus
+    verified from the archive checkpoint at or before it (accounts/partition_archive.py).
     """
     name = model.CHAIN
     key = key or chain.hmac_key()
+    if archived is None:
+        archived = archive_ranges_recorded(key=key)
+    bridges = {}
+    for item in sorted((r for r in archived if r.chain == name), key=lambda r: not r.source.startswith("checkpoint")):
+        bridges.setdefault(item.first, item)  # a signed checkpoint first, when both record the range
     head = ChainHead.objects.filter(chain=name).first()
     head_seq = head.seq if head is not None else 0
     state = ChainState(name, model, head_seq, head.last_hash if head is not None else GENESIS_HASH)
@@ -104,26 +158,44 @@ def verify_log(model, *, batch_size=5000, key=None):
         if row.seq > head_seq:
             return state, ChainBreak(name, row.id, row.seq,
                                      "rows beyond the chain head: the head was moved back")
+        if row.seq < expected:
+            return state, ChainBreak(name, row.id, row.seq, f"row number {row.seq} occurs twice: a row was "
+                                                            f"inserted beside the chain")
         if row.seq != expected:
-            return state, ChainBreak(name, row.id, row.seq,
-                                     f"sequence gap: rows {expected}–{row.seq - 1} before it were removed")
-        if row.prev_hash != prev:
+            bridge = bridges.get(expected)
+            if bridge is None or bridge.last != row.seq - 1:
+                return state, ChainBreak(name, row.id, row.seq,
+                                         f"sequence gap: rows {expected}–{row.seq - 1} before it were removed")
+            if row.prev_hash != bridge.last_hash:
+                return state, ChainBreak(name, row.id, row.seq,
+                                         f"previous hash does not match the archived row {bridge.last} "
+                                         f"({bridge.source}): the row was altered or the archive record is not "
+                                         f"this chain's")
+            prev = bridge.last_hash
+            state.archived.append(bridge)
+        elif row.prev_hash != prev:
             return state, ChainBreak(name, row.id, row.seq,
                                      "previous hash does not match: a row before it was removed or altered")
         if not row.mac_matches(key):
             return state, ChainBreak(name, row.id, row.seq, "row content does not match its MAC: the row was "
                                                             "altered, or the chain was recomputed without the key")
-        prev, expected, last = row.row_hash, expected + 1, row
+        prev, expected, last = row.row_hash, row.seq + 1, row
+    bridge, tail_archived = bridges.get(expected), False
+    if head is not None and bridge is not None and bridge.last == head_seq:  # the whole rest archived
+        prev, expected, tail_archived = bridge.last_hash, bridge.last + 1, True
+        state.archived.append(bridge)
     if head is not None and (head_seq != expected - 1 or head.last_hash != prev
-                             or (last is not None and head.last_id != last.id)):
+                             or (last is not None and not tail_archived and head.last_id != last.id)):
         return state, ChainBreak(name, last.id if last else 0, expected - 1,
                                  "chain head does not match the last row: rows were removed from the end")
     return state, None
 
 
-def verify_chains(*, key=None):
+def verify_chains(*, key=None, archived=()):
     """Verify every chained log in one consistent snapshot (REPEATABLE READ on PostgreSQL, so rows
-    appended meanwhile neither break the walk nor pass unchecked). Returns ``(states, breaks)``."""
+    appended meanwhile neither break the walk nor pass unchecked). ``archived``: ranges of archived
+    years vouched for by signed checkpoints, besides those the audit log records. Returns
+    ``(states, breaks)``."""
     states, breaks = [], []
     connection = transaction.get_connection()
     fresh = not connection.in_atomic_block
@@ -131,8 +203,9 @@ def verify_chains(*, key=None):
         if fresh and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        ranges = [*archived, *archive_ranges_recorded(key=key)]
         for model in chained_models():
-            state, broken = verify_log(model, key=key)
+            state, broken = verify_log(model, key=key, archived=ranges)
             states.append(state)
             if broken is not None:
                 breaks.append(broken)

@@ -36,7 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import chained_models, verify_chains
+from accounts.audit import chained_models, ranges_from, verify_chains
 from accounts.models import ChainHead
 
 SUFFIX = ".json"
@@ -96,14 +96,20 @@ def _canonical(payload):
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def checkpoint_write(heads, *, directory=None, key=None, now=None):
-    """Write a signed checkpoint of ``heads`` ({chain: (seq, hash)}); return its path."""
+def checkpoint_write(heads, *, directory=None, key=None, now=None, archive=None):
+    """Write a signed checkpoint of ``heads`` ({chain: (seq, hash)}); return its path.
+
+    ``archive`` makes it an archive checkpoint (accounts/partition_archive.py): {"year": …,
+    "archived": {chain: [[first, last, hash of last], …]}}, the rows of the chains that leave the
+    database with that year; ``verify_audit`` then verifies the first row after each range from it."""
     directory = Path(directory or settings.AUDIT_CHECKPOINT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     key = key or signing_key()
     now = now or timezone.now()
     payload = {"time": now.isoformat(timespec="microseconds"),
                "chains": {name: {"seq": seq, "hash": last_hash} for name, (seq, last_hash) in sorted(heads.items())}}
+    if archive is not None:
+        payload["archive"] = archive
     document = {"checkpoint": payload, "public_key": public_key_text(key.public_key()),
                 "signature": base64.b64encode(key.sign(_canonical(payload))).decode("ascii")}
     stamp = now.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -129,6 +135,7 @@ class Checkpoint:
     name: str
     time: str
     chains: dict  # {chain: (seq, hash)}
+    archived: list = field(default_factory=list)  # accounts.audit.ArchivedRange, of an archive checkpoint
 
 
 class BadCheckpoint(Exception):
@@ -150,6 +157,7 @@ def checkpoint_read(path, public_key):
         signature = base64.b64decode(document["signature"], validate=True)
         chains = {name: (int(head["seq"]), str(head["hash"])) for name, head in payload["chains"].items()}
         time = str(payload["time"])
+        archived = ranges_from((payload.get("archive") or {}).get("archived"), f"checkpoint {Path(path).name}")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadCheckpoint(f"unreadable ({exc.__class__.__name__})") from None
     if document.get("public_key") != public_key_text(public_key):
@@ -158,20 +166,25 @@ def checkpoint_read(path, public_key):
         public_key.verify(signature, _canonical(payload))
     except InvalidSignature:
         raise BadCheckpoint("bad signature: the checkpoint was forged or altered") from None
-    return Checkpoint(Path(path).name, time, chains)
+    return Checkpoint(Path(path).name, time, chains, archived)
 
 
-def compare(checkpoints, heads, row_hashes):
+def compare(checkpoints, heads, row_hashes, archived=()):
     """Problems of the chains against the checkpoints, as messages.
 
     ``heads``: {chain: seq of the verified head}; ``row_hashes(chain, seqs)``: {seq: row_hash} of the
-    rows that exist among ``seqs``. A chain missing from ``heads`` counts as empty.
+    rows that exist among ``seqs``. A chain missing from ``heads`` counts as empty. Rows within the
+    ``archived`` ranges (verified before their year was archived) are not looked for.
     """
     problems = []
     wanted = {}
+
+    def gone(name, seq):
+        return any(r.chain == name and r.first <= seq <= r.last for r in archived)
+
     for checkpoint in checkpoints:
         for name, (seq, _hash) in checkpoint.chains.items():
-            if 0 < seq <= heads.get(name, 0):
+            if 0 < seq <= heads.get(name, 0) and not gone(name, seq):
                 wanted.setdefault(name, set()).add(seq)
     present = {name: row_hashes(name, sorted(seqs)) for name, seqs in wanted.items()}
     for checkpoint in checkpoints:
@@ -181,7 +194,7 @@ def compare(checkpoints, heads, row_hashes):
                 problems.append(
                     f"checkpoint {checkpoint.name} ({checkpoint.time}): the {name} chain had row {seq}, it now ends "
                     f"at row {head}: rows were removed from the end (tail deleted and head moved back, or truncated)")
-            elif seq and present.get(name, {}).get(seq) != expected:
+            elif seq and not gone(name, seq) and present.get(name, {}).get(seq) != expected:
                 problems.append(
                     f"checkpoint {checkpoint.name} ({checkpoint.time}): row {seq} of the {name} chain no longer has "
                     f"the hash it had: the chain was recomputed")
@@ -220,17 +233,18 @@ def verify_all(*, public_key=None, directory=None):
     """Verify every chain (``accounts.audit.verify_chains``) and compare it with every checkpoint in
     ``directory``, checked against ``public_key`` (default: the signing key's)."""
     public_key = public_key or signing_key().public_key()
-    states, breaks = verify_chains()
-    report = Report(states, breaks)
-    checkpoints = []
+    checkpoints, problems = [], []
     for path in checkpoint_files(directory):
         try:
             checkpoints.append(checkpoint_read(path, public_key))
         except BadCheckpoint as exc:
-            report.problems.append(f"checkpoint {path.name}: {exc}")
-    report.checkpoints = len(checkpoints)
+            problems.append(f"checkpoint {path.name}: {exc}")
+    # Archive checkpoints vouch for the rows of archived years (signed, so only a valid one counts).
+    states, breaks = verify_chains(archived=[r for c in checkpoints for r in c.archived])
+    report = Report(states, breaks, problems, len(checkpoints))
     # Rows are compared only up to each verified head: a broken chain is reported by its walk.
-    report.problems += compare(checkpoints, {s.chain: s.seq for s in states}, _row_hashes)
+    report.problems += compare(checkpoints, {s.chain: s.seq for s in states}, _row_hashes,
+                               [r for s in states for r in s.archived])
     return report
 
 

@@ -13,6 +13,7 @@ from accounts.forms import form_add_service_error
 from accounts.replica import replica_reads
 from petitions import clock
 from petitions.lib.paging import CappedPaginator, HydratingPaginator, capped
+from petitions.permissions import page_facts
 from petitions.selectors import case_get_visible
 
 from cockpit.forms import AcknowledgeForm, ChargeEndForm, ChargeForm, DrillForm, RulesForm, WindowForm
@@ -229,7 +230,8 @@ def charge_end(request, pk):
 def case_panel(request, case):
     """``accounts.hooks.CASE_PANELS``: 领导包案 on the case page (who, since when, what is asked)."""
     charges = charge_selectors.charges_of_case(case)
-    may = charge_selectors.can_charge(request.user, case)
+    # Visibility from the case page's Facts (the page read the case as visible): no second query.
+    may = charge_selectors.can_charge(request.user, case, visible=page_facts(request, case).visible)
     if not charges and not may:
         return ""
     return render_to_string("cockpit/_case_panel.html", {

@@ -113,7 +113,9 @@ class CaseDocument(models.Model):
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
     correction_reason = models.TextField(_("更正理由"), blank=True)
-    event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # db_constraint=False: the trail is partitioned by year (docs/architecture.md §4.4).
+    event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("出具人"), on_delete=models.PROTECT,
                                   related_name="+")
     issued_at = models.DateTimeField(_("出具时间"))

@@ -32,8 +32,7 @@ from petitions.domain import assignment_tree as tree
 from petitions.domain.deadlines import REVIEW_DECISION_DAYS
 from petitions.domain.procedures import GUIDE_PROCEDURES
 from petitions.models import (
-    AssignmentKind, AssignmentStatus, Case, CaseOutcome, ExtensionRequest, ExtensionStatus, HandlingOpinion,
-    ReviewLevel, Supervision,
+    AssignmentKind, AssignmentStatus, Case, CaseOutcome, ExtensionStatus, HandlingOpinion, ReviewLevel,
 )
 from petitions.services.events import case_event_record
 from petitions.workflow import ANSWER_GIVEN_STATUSES, REFUSED_STATUSES
@@ -140,8 +139,9 @@ def _acts(facts, org):
     return org is not None and org.pk in facts.org_ids
 
 
-def _event(case, action):
-    return case.events.filter(action=action).select_related("actor_org").order_by("-created_at", "-id").first()
+def _event(facts, action):
+    # The newest event of ``action``, from the case's trail as the page already read it (Facts.records).
+    return facts.records.latest_event(action)
 
 
 def _case_subjects(kind, user, case, facts):
@@ -153,7 +153,7 @@ def _case_subjects(kind, user, case, facts):
         action = "reject" if kind == DocumentKind.REJECTION else "not_reaccept"
         if not user.has_perm(TRIAGE):
             return []
-        event = _event(case, action)
+        event = _event(facts, action)
         org = event.actor_org if event is not None else None
         return [Subject_("case", event, org)] if event is not None and _acts(facts, org) else []
     if kind in ROUTED_KINDS:
@@ -161,7 +161,7 @@ def _case_subjects(kind, user, case, facts):
         # never for a case that was not routed out, or routed another way.
         if not user.has_perm(TRIAGE) or case.outcome not in ROUTED_KINDS[kind]:
             return []
-        event = _event(case, ROUTE_ACTIONS[case.outcome])
+        event = _event(facts, ROUTE_ACTIONS[case.outcome])
         org = event.actor_org if event is not None else None
         return [Subject_("case", event, org)] if event is not None and _acts(facts, org) else []
     if kind == DocumentKind.OPINION:
@@ -202,8 +202,9 @@ def document_subjects(kind, user, case, facts=None):
                     subjects.append(Subject_(f"assignment:{a.pk}", a, a.assigned_by_org, a.org.name))
     elif spec.subject == Subject.EXTENSION:
         index = {a.pk: a for a in facts.assignments}
-        for ext in ExtensionRequest.objects.filter(assignment__case=case, status=ExtensionStatus.APPROVED).order_by("id"):
-            a = ext.assignment = index[ext.assignment_id]
+        approved = [e for e in facts.records.extensions if e.status == ExtensionStatus.APPROVED]
+        for ext in sorted(approved, key=lambda e: e.pk):
+            a = index[ext.assignment_id]
             if user.has_perm(HANDLE) and _acts(facts, a.org):
                 subjects.append(Subject_(f"extension:{ext.pk}", ext, a.org, a.org.name))
             elif user.has_perm(TRIAGE) and _acts(facts, a.assigned_by_org):
@@ -215,8 +216,7 @@ def document_subjects(kind, user, case, facts=None):
                 if review.level == level and review.decided_at is not None and _acts(facts, review.org):
                     subjects.append(Subject_(f"review:{review.pk}", review, review.org, review.org.name))
     elif spec.subject == Subject.SUPERVISION:
-        orders = list(Supervision.objects.filter(case=case).select_related("ordered_by_org").order_by("created_at", "id"))
-        for order in orders:
+        for order in facts.records.supervisions:  # oldest first
             if kind == DocumentKind.SUPERVISION_SLIP:
                 if user.has_perm(SUPERVISE) and _acts(facts, order.ordered_by_org):
                     subjects.append(Subject_(f"supervision:{order.pk}", order, order.ordered_by_org,

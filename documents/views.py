@@ -53,7 +53,7 @@ def _filename(document):
 def case_panel(request, case):
     """The 文书 panel of the case page: every document issued for the case (versions, deliveries) and
     a button for each document the user may issue now."""
-    facts = permissions.Facts(request.user, case)
+    facts = permissions.page_facts(request, case)  # the case page's: its rows are read once per request
     documents = selectors.case_documents(request.user, case)
     offers = services.document_offers(request.user, case, facts)
     return render_to_string("documents/_case_panel.html", {

@@ -20,11 +20,9 @@ from accounts.selectors import acting_org_ids, jurisdiction_path
 from petitions.domain import assignment_tree as tree
 from petitions import clock
 from petitions.exceptions import NotAllowed, TransitionNotAllowed
-from petitions.models import (
-    AssignmentStatus, ExtensionRequest, ExtensionStatus, Hearing, MatterClass, Procedure, Recusal, ReviewLevel,
-    ReviewRequest, Supervision, UrgentAlert, VoidRequest,
-)
+from petitions.models import AssignmentStatus, ExtensionStatus, MatterClass, Procedure, ReviewLevel, VoidRequest
 from petitions.selectors import case_visible_qs
+from petitions.selectors.case_records import CaseRecords
 from petitions.selectors import workdays
 from petitions.domain.deadlines import RETURN_WORKDAYS, local_date, review_possible_later, review_window
 from petitions.workflow import (
@@ -35,11 +33,18 @@ EXPORT_PERMISSION = "petitions.export_case"
 
 
 class Facts:
-    """What the rules need to know about (user, case), each looked up at most once."""
+    """What the rules need to know about (user, case), each looked up at most once.
 
-    def __init__(self, user, case):
+    The case's related rows come from ``records`` (``selectors.case_records.CaseRecords``), which
+    the page's panels read too when the Facts is shared (``page_facts``). ``visible``: True when
+    the caller has just read the case through ``case_visible_qs`` (saves asking again)."""
+
+    def __init__(self, user, case, *, records=None, visible=None):
         self.user = user
         self.case = case
+        self.records = records if records is not None else CaseRecords(case)
+        if visible is not None:
+            self.__dict__["visible"] = visible
 
     @cached_property
     def recused(self):
@@ -51,7 +56,7 @@ class Facts:
         user = self.user
         if user is None or not user.is_authenticated or self.case.pk is None:
             return False
-        return Recusal.objects.filter(case_id=self.case.pk, user_id=user.pk).exists()
+        return any(r.user_id == user.pk for r in self.records.recusals)
 
     @cached_property
     def org_ids(self):
@@ -65,25 +70,23 @@ class Facts:
     def visible(self):
         return case_visible_qs(self.user).filter(pk=self.case.pk).exists()
 
-    @cached_property
+    @property
     def assignments(self):
-        return list(self.case.assignments.select_related("org", "assigned_by_org").order_by("id"))
+        return self.records.assignments
 
     @cached_property
     def index(self):
         return tree.by_id(self.assignments)
 
-    @cached_property
+    @property
     def reviews(self):
-        return list(ReviewRequest.objects.filter(case=self.case).select_related("org").order_by("requested_at", "id"))
+        return self.records.reviews
 
     @cached_property
     def pending_extensions(self):
         """Pending extension requests on this case that the user's organization must decide."""
-        return list(ExtensionRequest.objects.filter(
-            assignment__case=self.case, status=ExtensionStatus.PENDING,
-            assignment__assigned_by_org_id__in=self.org_ids,
-        ).select_related("assignment__org", "requested_by").order_by("id"))
+        return sorted((e for e in self.records.extensions if e.status == ExtensionStatus.PENDING
+                       and e.assignment.assigned_by_org_id in self.org_ids), key=lambda e: e.pk)
 
     @cached_property
     def return_dues(self):
@@ -109,21 +112,20 @@ class Facts:
 
     @cached_property
     def open_hearing(self):
-        return Hearing.objects.filter(case=self.case, resumed_on__isnull=True).select_related("org").first()
+        return next((h for h in self.records.hearings if h.resumed_on is None), None)
 
     @cached_property
     def supervisions_awaiting_feedback(self):
         """The case's 督办 orders not yet answered in writing, oldest first."""
-        return list(Supervision.objects.filter(case=self.case, feedback_at__isnull=True)
-                    .select_related("ordered_by", "ordered_by_org").order_by("created_at", "id"))
+        return [s for s in self.records.supervisions if s.feedback_at is None]
 
     @cached_property
     def open_alerts(self):
         """The case's unacknowledged urgent alerts addressed to the user."""
         if self.user is None or not self.user.is_authenticated:
             return []
-        return list(UrgentAlert.objects.filter(case=self.case, acknowledged_at__isnull=True,
-                                               recipients=self.user).select_related("org").order_by("created_at"))
+        return [a for a in self.records.alerts
+                if a.acknowledged_at is None and any(u.pk == self.user.pk for u in a.recipients.all())]
 
     @cached_property
     def open_void_request(self):
@@ -292,11 +294,12 @@ def _rule_request_extension(f, action):
     mine = f.own(AssignmentStatus.ACCEPTED)
     if not mine:
         raise NotAllowed(_("只有已受理该件的承办单位才能申请延期。"))
-    extensions = ExtensionRequest.objects.filter(assignment__case=f.case)
+    extensions = f.records.extensions
     # 条例第三十四条: the handling term may be extended once, by at most 30 days.
-    if extensions.filter(status=ExtensionStatus.APPROVED).exists():
+    if any(e.status == ExtensionStatus.APPROVED for e in extensions):
         raise TransitionNotAllowed(_("该件已延期一次，不能再次延期。"))
-    if extensions.filter(status=ExtensionStatus.PENDING, assignment__in=mine).exists():
+    mine_ids = {a.pk for a in mine}
+    if any(e.status == ExtensionStatus.PENDING and e.assignment_id in mine_ids for e in extensions):
         raise TransitionNotAllowed(_("已有待审批的延期申请。"))
 
 
@@ -572,13 +575,28 @@ def _url(name, *args):
         return ""
 
 
-def available_actions(user, case):
+def page_facts(request, case, *, visible=None):
+    """The ``Facts`` of (request.user, case) for everything one request renders about ``case``: the
+    action buttons, the workflow panel and the panels of the apps above (``accounts.hooks.CASE_PANELS``)
+    share it, and so read each related row once (docs/performance.md §14). Kept on the request, for
+    this case object only. ``visible``: True when the view has just read the case through
+    ``case_visible_qs``. For rendering only: a service checks its own Facts (``require``)."""
+    cache = request.__dict__.setdefault("_case_page_facts", {})
+    facts = cache.get(case.pk)
+    if facts is None or facts.case is not case:
+        facts = cache[case.pk] = Facts(request.user, case, visible=visible)
+    elif visible is not None:
+        facts.__dict__["visible"] = visible
+    return facts
+
+
+def available_actions(user, case, facts=None):
     """List of dicts {name, label, url} the user may perform on the case now.
 
     Derived from ``TRANSITIONS`` in table order with the same checks the service applies,
-    plus 导出Excel for users holding the export permission.
+    plus 导出Excel for users holding the export permission. ``facts``: the page's (``page_facts``).
     """
-    facts = Facts(user, case)
+    facts = facts or Facts(user, case)
     actions = []
     for name, transition in TRANSITIONS.items():
         if case.status not in transition.sources:

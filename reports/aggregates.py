@@ -26,8 +26,8 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, CharField, DateField, DateTimeField, ExpressionWrapper, F, FilteredRelation, IntegerField,
-    OuterRef, Q, Subquery, Value, When,
+    BooleanField, Case, CharField, DateField, DateTimeField, Exists, ExpressionWrapper, F, FilteredRelation,
+    IntegerField, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -63,9 +63,15 @@ def _bool(q):
     return Coalesce(ExpressionWrapper(q, output_field=BooleanField()), Value(False), output_field=BooleanField())
 
 
-def facts_queryset():
+def facts_queryset(*, few=False):
     """Every case with its facts as annotations ``x_<CaseFacts field>``: one definition, evaluated in SQL,
     for one case and for ten million alike.
+
+    ``few``: the caller filters a handful of cases (``statistics_refresh``, in every writer's transaction).
+    异常访 is then tested per case (``EXISTS`` on the link table's case index) instead of as
+    ``abnormal_q``'s hashed list of the whole link table, which is right for all cases at once but made
+    each registration read every link row (3,700 at 300,000 cases, linear in the table;
+    docs/performance.md §14). The same predicate either way.
 
     The predicates are the reports' own (``reports.selectors``: the status groups, 办结, the source filter,
     visit-like, 人次); the KPI states follow ``kpi_counts`` (acceptance decided by the first 受理 or, for a
@@ -109,7 +115,8 @@ def facts_queryset():
         x_is_repeat=F("is_repeat"),
         x_is_collective=F("is_collective"),
         x_is_skip_level=F("is_skip_level"),
-        x_abnormal=_bool(abnormal_q()),
+        x_abnormal=_bool(Q(Exists(CaseModel.abnormal_behaviors.through.objects.filter(case_id=OuterRef("pk"))))
+                         if few else abnormal_q()),
         **status_groups,
         x_done=_bool(Q(status__in=DONE_STATUSES)),
         x_persons=PERSONS,
@@ -257,7 +264,7 @@ def statistics_refresh(case_ids):
                     "facts_id", "behaviour_id"):
                 old_b[case_id].add(behaviour)
             new = {}
-            for row in _facts_values(facts_queryset().filter(pk__in=chunk)):
+            for row in _facts_values(facts_queryset(few=True).filter(pk__in=chunk)):
                 row = _normalise({name: row[f"x_{name}"] for name in FACT_FIELDS})
                 new[row["case_id"]] = row
             through = CaseModel.abnormal_behaviors.through

@@ -111,10 +111,14 @@ def pool_age_profile(user, today):
     """The triage pool by days since registration (local days), each bucket linked to its list."""
     from django.db.models.functions import TruncDate
 
-    rows = pool_qs(user).annotate(day=TruncDate("registered_at")).values("day").annotate(n=Count("pk")).order_by()
+    # One pass over the pool (the ``case_pool`` index holds every column it reads): the days and, per
+    # day, the cases past their deadline (docs/performance.md §14).
+    rows = pool_qs(user).annotate(day=TruncDate("registered_at")).values("day").annotate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(current_due__lt=today))).order_by()
     buckets = {key: 0 for key, *_rest in POOL_AGES}
-    overdue = pool_qs(user).filter(current_due__lt=today).count()
+    overdue = 0
     for row in rows:
+        overdue += row["overdue"]
         age = (today - row["day"]).days
         for key, _label, low, high in POOL_AGES:
             if age >= low and (high is None or age <= high):
@@ -157,13 +161,28 @@ def own_open_assignments(user):
         output_field=DateField()))
 
 
+# The deadline that binds each open status, read from that status's own partial index
+# (petitions ``assignment_inbox_pending`` / ``_progress``): each count and each "soonest" list is an
+# index-only or index-ordered scan, instead of evaluating ``own_open_assignments``' CASE over every open
+# assignment of the unit (docs/performance.md §14). The same figures and rows.
+DUE_FIELD = ((AssignmentStatus.PENDING, "acceptance_due"), (AssignmentStatus.ACCEPTED, "handling_due"))
+
+
 def handler_deadlines(user, today):
-    qs = own_open_assignments(user)
-    counts = qs.aggregate(**{key: Count("pk", filter=due_bucket_q(key, today)) for key, _l in DEADLINE_BUCKETS},
-                          pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
-                          accepted=Count("pk", filter=Q(status=AssignmentStatus.ACCEPTED)))
+    from django.db.models import F
+
+    own = own_assignments_qs(user)
+    by_status = {status: own.filter(status=status).aggregate(
+        total=Count("pk"), **{key: Count("pk", filter=due_bucket_q(key, today, field)) for key, _l in DEADLINE_BUCKETS})
+        for status, field in DUE_FIELD}
+    counts = {key: sum(row[key] for row in by_status.values()) for key, _l in DEADLINE_BUCKETS}
+    counts["pending"] = by_status[AssignmentStatus.PENDING]["total"]
+    counts["accepted"] = by_status[AssignmentStatus.ACCEPTED]["total"]
     buckets = [{"key": key, "label": label, "n": counts[key] or 0, "url": cases_url(mine=1, due=key)}
                for key, label in DEADLINE_BUCKETS]
-    soonest = list(qs.filter(due__lte=today + timedelta(days=7)).select_related("case", "case__problem")
-                   .order_by("due", "id")[:12])
+    soonest = []
+    for status, field in DUE_FIELD:
+        soonest += own.filter(status=status, **{f"{field}__lte": today + timedelta(days=7)}).annotate(
+            due=F(field)).select_related("case", "case__problem").order_by(field, "id")[:12]
+    soonest = sorted(soonest, key=lambda a: (a.due, a.pk))[:12]
     return buckets, soonest, counts

@@ -1,18 +1,19 @@
 """Hot spots of a jurisdiction: the rule of ``cockpit.domain.hotspots`` over its areas × 所属问题.
 
-One GROUP BY over the nine seven-day windows (63 days), read from the statistics index: at most
-9 × registering organizations × 所属问题 rows come back, however many cases there are.
+One GROUP BY over the nine seven-day windows (63 days), read from the cockpit's day aggregate
+(``RegistrationDayClass``) for the days it holds and from the statistics index for the others (today):
+at most 9 × registering organizations × 所属问题 rows come back, however many cases there are.
 """
 from dataclasses import dataclass
 
-from django.db.models import Case as When_, Count, IntegerField, Value, When
+from django.db.models import Case as When_, Count, IntegerField, Sum, Value, When
 
 from cockpit.domain import hotspots as rule
 from cockpit.selectors.scope import cases_url, raw_rows
-from cockpit.selectors.series import problem_names, registered_between
+from cockpit.selectors.series import built_days, class_rows, problem_names, registered_between
 from reports.selectors import aware_midnight
 
-from cockpit.models import TextCluster
+from cockpit.models import RegistrationDayClass, TextCluster
 
 
 @dataclass
@@ -53,15 +54,25 @@ class Cell:
 def window_cells(j, today, *, n_windows=rule.BASELINE_WINDOWS + 1):
     """``{(area key, problem id): [count per window, newest first]}`` for the ``n_windows`` windows
     ending ``today``, and the windows themselves. The window is computed in SQL from the registration
-    time; the rows come per registering organization (a few thousand at most) and are added up per
-    area here."""
+    day (``RegistrationDayClass`` for the days it holds, the cases' registration time for the others);
+    the rows come per registering organization (a few thousand at most) and are added up per area here."""
     wins = rule.windows(today, n_windows)
-    bucket = When_(*[When(registered_at__gte=aware_midnight(start), then=Value(i))
-                     for i, (start, _end) in enumerate(wins)], default=Value(n_windows - 1),
-                   output_field=IntegerField())
-    rows = raw_rows(registered_between(j, wins[-1][0], wins[0][1]).exclude(problem_id=None)
-                    .annotate(w=bucket).values_list("w", "registered_org_id", "problem_id").annotate(n=Count("pk"))
-                    .order_by())
+
+    def bucket(field, bound):
+        return When_(*[When(**{f"{field}__gte": bound(start)}, then=Value(i)) for i, (start, _end) in enumerate(wins)],
+                     default=Value(n_windows - 1), output_field=IntegerField())
+
+    # The days the aggregate holds from RegistrationDayClass, the others (today) from the cases.
+    built, live = built_days(j, wins[-1][0], wins[0][1], classes=True)
+    rows = []
+    if built is not None:
+        rows += raw_rows(class_rows(j, *built, kind=RegistrationDayClass.PROBLEM).exclude(problem_id=None)
+                         .annotate(w=bucket("day", lambda d: d))
+                         .values_list("w", "org_id", "problem_id").annotate(n=Sum("n")).order_by())
+    for a, b in live:
+        rows += raw_rows(registered_between(j, a, b).exclude(problem_id=None)
+                         .annotate(w=bucket("registered_at", aware_midnight))
+                         .values_list("w", "registered_org_id", "problem_id").annotate(n=Count("pk")).order_by())
     area_of, own = j.area_of, j.org.path
     cells = {}
     for w, org_id, problem_id, n in rows:

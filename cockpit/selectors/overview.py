@@ -217,9 +217,12 @@ def intake(user, today):
     todays = case_visible_qs(user).filter(
         registered_path__startswith=prefix, registered_at__gte=aware_midnight(today),
         registered_at__lt=aware_midnight(today + timedelta(days=1))).exclude(status=VOIDED)
-    by_channel = {row["channel"]: row["n"] for row in todays.values("channel").annotate(n=Count("pk")).order_by()}
-    by_hour = {row["h"]: row["n"] for row in todays.annotate(h=ExtractHour("registered_at")).values("h").annotate(
-        n=Count("pk")).order_by()}
+    # One pass over today's registrations, by channel and hour, folded both ways here.
+    by_channel, by_hour = {}, {}
+    rows = todays.annotate(h=ExtractHour("registered_at")).values("channel", "h").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["n"]
+        by_hour[row["h"]] = by_hour.get(row["h"], 0) + row["n"]
     group_of = series.channel_group_of()
     channels = {}
     for channel, n in by_channel.items():

@@ -57,6 +57,13 @@ class Jurisdiction:
     def area_org_ids(self, key):
         return [pk for pk, area in self.area_of.items() if area == key]
 
+    @cached_property
+    def registration_build(self):
+        """Which days the aggregate tables hold (``RegistrationDayBuild``), read once per page."""
+        from cockpit.models import RegistrationDayBuild
+
+        return RegistrationDayBuild.objects.first()
+
 
 def jurisdiction_for(user):
     """The user's Jurisdiction, or None without the statistics right or an organization."""

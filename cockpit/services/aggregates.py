@@ -1,5 +1,6 @@
-"""The cockpit's small aggregate table (``RegistrationDay``) and its snapshots of figures that read many
-case rows (``CockpitSnapshot``: late units, repeat matters), rebuilt by the hourly scan.
+"""The cockpit's small aggregate tables (``RegistrationDay``, ``RegistrationDayClass``) and its snapshots of
+figures that read many case rows (``CockpitSnapshot``: late units, repeat matters), rebuilt by the hourly
+scan.
 
 A registration day of the past changes only through a voided registration, a corrected one or an
 import, so an hourly rebuild keeps it at most an hour behind while today is always counted live
@@ -10,13 +11,14 @@ page reads them for its jurisdiction's organizations only (``cockpit.selectors.s
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from petitions import clock
 from petitions.models import Case
 from reports.selectors import aware_midnight
 
-from cockpit.models import CockpitSnapshot, RegistrationDay, RegistrationDayBuild
+from cockpit.models import CockpitSnapshot, RegistrationDay, RegistrationDayBuild, RegistrationDayClass
 from cockpit.selectors.backlog import repeat_groups_live
 from cockpit.selectors.deadlines import late_units_live
 from cockpit.selectors.series import LAST_YEAR, MEASURES
@@ -25,6 +27,9 @@ from cockpit.selectors.states import VOIDED
 
 TREND_DAYS = 91
 DAYS_KEPT = LAST_YEAR.days + TREND_DAYS + 7  # the trend, the same days last year, a week's margin
+# RegistrationDayClass: the longest window of the cockpit and the one before it (2 × 91 days; the hot
+# spots read 63), a week's margin.
+CLASS_DAYS_KEPT = 2 * TREND_DAYS + 7
 
 
 @transaction.atomic
@@ -42,10 +47,21 @@ def registration_days_refresh(*, today=None):
         RegistrationDay(day=r["day"], org_id=r["registered_org_id"], n=r["n"], collective=r["collective"],
                         collective_persons=r["collective_persons"] or 0, skip=r["skip"])
         for r in rows], batch_size=2000)
+    class_first = today - timedelta(days=CLASS_DAYS_KEPT)
+    cases = (Case.objects.exclude(status=VOIDED)
+             .filter(registered_at__gte=aware_midnight(class_first), registered_at__lt=aware_midnight(today))
+             .annotate(day=TruncDate("registered_at")))
+    RegistrationDayClass.objects.all().delete()
+    for kind, column in ((RegistrationDayClass.CHANNEL, "channel"), (RegistrationDayClass.PROBLEM, "problem_id")):
+        rows = cases.values("day", "registered_org_id", column).annotate(n=Count("pk")).order_by()
+        RegistrationDayClass.objects.bulk_create([
+            RegistrationDayClass(day=r["day"], org_id=r["registered_org_id"], kind=kind, n=r["n"],
+                                 **{column: r[column]}) for r in rows.iterator(chunk_size=5000)], batch_size=5000)
     if build is None:
-        RegistrationDayBuild.objects.create(first_day=first, last_day=last, built_at=clock.now())
+        RegistrationDayBuild.objects.create(first_day=first, last_day=last, class_first_day=class_first,
+                                            built_at=clock.now())
     else:
-        build.first_day, build.last_day, build.built_at = first, last, clock.now()
+        build.first_day, build.last_day, build.class_first_day, build.built_at = first, last, class_first, clock.now()
         build.save()
     return len(made)
 

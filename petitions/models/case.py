@@ -1,6 +1,7 @@
 """A petition case (信访件), its petitioners, attachments and the per-org number counter."""
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +191,13 @@ class Case(models.Model):
             models.Index(fields=["registered_path"], name="case_regpath_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["status", "registered_at"], name="case_status_time"),
             models.Index(fields=["registered_at"], name="case_registered_at"),
+            # The few confidential cases: "not a confidential case he holds no grant for" is one probe
+            # (petitions.selectors.visibility.own_assignments_qs; docs/performance.md §14).
+            models.Index(fields=["id"], name="case_confidential", condition=Q(is_confidential=True)),
+            # The triage pool (分流池) with every column its page order, counts and age profile read
+            # (registration time, holder, scope, confidentiality, deadline): index-only at any size.
+            models.Index(fields=["registered_at", "id", "holder_org", "registered_path", "is_confidential",
+                                 "current_due"], name="case_pool", condition=Q(status="pending")),
         ]
         permissions = [
             ("register_case", _("登记信访件")),
@@ -270,8 +278,9 @@ class Attachment(models.Model):
     """An uploaded file, stored outside the web root under a random name."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    # db_constraint=False: the trail is partitioned by year (docs/architecture.md §4.4).
     event = models.ForeignKey("petitions.CaseEvent", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="attachments")
+                              related_name="attachments", db_constraint=False)
     original_name = models.CharField(_("文件名"), max_length=200)
     stored_name = models.CharField(max_length=80, unique=True, editable=False)
     content_type = models.CharField(_("类型"), max_length=100)

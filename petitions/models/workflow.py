@@ -64,6 +64,15 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["org_path"], name="assignment_orgpath_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["org", "status"], name="assignment_org_status"),
+            # One per inbox tab (我的信访), in the tab's order, with the case id: a tab's page, its capped
+            # count and the handler's deadline figures read only the index (docs/performance.md §14).
+            models.Index(fields=["org", "acceptance_due", "id", "case"], name="assignment_inbox_pending",
+                         condition=Q(status="pending")),
+            models.Index(fields=["org", "handling_due", "id", "case", "status"], name="assignment_inbox_progress",
+                         condition=Q(status__in=["accepted", "delegated"])),
+            models.Index(fields=["org", "reported_at", "id", "case"], name="assignment_inbox_reported",
+                         condition=Q(status="reported")),
+            models.Index(fields=["org", "id", "case"], name="assignment_inbox_done", condition=Q(status="approved")),
         ]
 
     def __str__(self):
@@ -89,7 +98,11 @@ class CaseEvent(models.Model):
     note = models.TextField(_("意见"), blank=True)
     deadline = models.DateField(_("期限"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    audit = models.OneToOneField(AuditLog, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: the audit log is partitioned by year on PostgreSQL and a foreign key
+    # cannot reference its id alone (accounts/partitioning.py, docs/architecture.md §4.4). The one-to-one
+    # uniqueness holds per partition of this table.
+    audit = models.OneToOneField(AuditLog, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
     created_at = models.DateTimeField(_("时间"))
 
     class Meta:

@@ -3,6 +3,7 @@
 - ``visibility``: the one rule of which cases a user may see (``case_visible_qs``) and the 404
   for everything else (``case_get_visible``); every other selector starts from it;
 - ``pool``: the triage pool (分流池); ``queues``: the leader's page, the inbox, supervision, review;
+- ``case_records``: the related rows of one case, read once for everything a page shows of it;
 - ``search``: 信访查询 and 办结存档; ``similarity``: possible earlier cases at registration;
 - ``dashboards``: the home-page cards; ``dictionaries``: the coded lists;
 - ``workdays``: the holiday calendar rows a working-day computation needs.

@@ -20,7 +20,8 @@ def pool_widget(user):
     if not (user.has_perm("petitions.triage_case") or user.has_perm("petitions.register_case")):
         return None
     qs = pool_qs(user)
-    return {"label": _("分流池"), "count": qs.count(), "url": reverse("petitions:pool"),
+    # Capped like the pool page itself ("1000+"): an exact figure read every case of the pool.
+    return {"label": _("分流池"), "count": capped(qs), "url": reverse("petitions:pool"),
             "alert": qs.filter(current_due__lt=clock.today()).exists()}
 
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from petitions import clock
 from petitions.domain.deadlines import due_info, local_date
 from petitions.domain.procedures import SIMPLE_BASIS_LABELS
-from petitions.models import (
-    Attachment, CaseEvent, CaseOutcome, Hearing, MatterClass, Mediation, Procedure, Recusal, UrgentAlert,
-)
+from petitions.models import Attachment, CaseEvent, CaseOutcome, MatterClass, Mediation, Procedure
 from petitions.selectors import workdays
+from petitions.selectors.case_records import CaseRecords
 from petitions.workflow import OPEN_STATUSES
 
 
@@ -29,9 +28,11 @@ class ProcedurePanel:
     alerts: list = field(default_factory=list)
 
 
-def procedure_panel(case, today=None):
-    """The procedures block of the case page."""
+def procedure_panel(case, today=None, records=None):
+    """The procedures block of the case page. ``records``: the page's ``CaseRecords`` (hearings,
+    recusals and alerts are read by the permission rules too)."""
     today = today or clock.today()
+    records = records if records is not None else CaseRecords(case)
     running = case.status in OPEN_STATUSES
     mediations = list(Mediation.objects.filter(case=case).select_related("org", "recorded_by"))
     if mediations:
@@ -52,11 +53,10 @@ def procedure_panel(case, today=None):
         if case.simple_due else None,
         simple_converted_at=case.simple_converted_at,
         paused_since=case.paused_since,
-        hearings=list(Hearing.objects.filter(case=case).select_related("org", "created_by", "concluded_by")),
+        hearings=records.hearings,
         mediations=mediations,
-        recusals=list(Recusal.objects.filter(case=case).select_related("user__organization", "recorded_by")),
-        alerts=list(UrgentAlert.objects.filter(case=case).select_related("org", "acknowledged_by")
-                    .prefetch_related("recipients")),
+        recusals=records.recusals,
+        alerts=records.alerts,
     )
 
 

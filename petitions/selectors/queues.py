@@ -19,7 +19,8 @@ from petitions.models import (
     Supervision,
 )
 from accounts.selectors import acting_org_ids
-from petitions.lib.paging import capped, in_id_order
+from petitions.lib.paging import capped_many, in_id_order
+from petitions.selectors.case_records import CaseRecords
 from petitions.selectors.procedures import procedure_panel
 from petitions.selectors.visibility import case_visible_qs, own_assignments_qs
 from petitions.domain.deadlines import (
@@ -106,26 +107,33 @@ def inbox_assignments(user):
 
 def inbox_counts(user):
     """Count per tab, each stopping at ``COUNT_CAP`` + 1 ("1000+"): the 已办结 tab of a township
-    grows by thousands a year, and an exact figure there is not worth reading them all."""
+    grows by thousands a year, and an exact figure there is not worth reading them all. The four
+    counts go in one statement (``capped_many``); each is an index-only scan of its tab's partial
+    index (``assignment_inbox_*``, docs/performance.md §14)."""
     qs = own_assignments_qs(user)
-    return {key: capped(qs.filter(status__in=statuses)) for key, _label, statuses in INBOX_TABS}
+    counts = capped_many(qs.filter(status__in=statuses) for _key, _label, statuses in INBOX_TABS)
+    return {key: count for (key, _label, _statuses), count in zip(INBOX_TABS, counts)}
 
 
 def inbox_tab(user, tab):
     statuses = dict((key, st) for key, _label, st in INBOX_TABS)[tab]
-    qs = inbox_assignments(user).filter(status__in=statuses)
+    # The row shows the case's number, summary and instruction: its full text and search tokens (most of
+    # a case row's bytes) stay in the database.
+    qs = inbox_assignments(user).filter(status__in=statuses).defer("case__content", "case__search_tokens")
     order = ("acceptance_due", "id") if tab == "pending" else ("handling_due", "id") if tab == "in_progress" else (
         "-reported_at", "-id") if tab == "reported" else ("-id",)
     return qs.order_by(*order)
 
 
-def assignment_rows(assignments, today=None):
+def assignment_rows(assignments, today=None, supervision_dues=None):
     """Attach ``due`` to each assignment: acceptance deadline before acceptance, then handling.
     Before acceptance, ``set_handling_due`` is the 办理期限 the assigning bureau specified (交办机关
-    指定期限), so the unit sees it before it accepts."""
+    指定期限), so the unit sees it before it accepts. ``supervision_dues``: the open 督办 deadlines
+    by case when the caller has them (``open_supervision_dues``' shape), else one query."""
     today = today or clock.today()
     assignments = list(assignments)
-    supervision = open_supervision_dues([a.case_id for a in assignments])
+    supervision = (open_supervision_dues([a.case_id for a in assignments]) if supervision_dues is None
+                   else supervision_dues)
     for a in assignments:
         a.set_handling_due = a.handling_due if a.status == AssignmentStatus.PENDING else None
         own = (a.acceptance_due if a.status == AssignmentStatus.PENDING
@@ -215,12 +223,14 @@ def open_reviews(user):
 
 
 def review_counts(user):
-    return {
-        "results": capped(review_results(user)),
-        "extensions": capped(pending_extensions(user)),
-        "received": capped(received_assignments(user)),
-        "reviews": capped(open_reviews(user)),
+    """The four tabs' capped counts, in one statement (``capped_many``)."""
+    tabs = {
+        "results": review_results(user),
+        "extensions": pending_extensions(user),
+        "received": received_assignments(user),
+        "reviews": open_reviews(user),
     }
+    return dict(zip(tabs, capped_many(tabs.values())))
 
 
 # --- case page panel ----------------------------------------------------------------------------
@@ -245,25 +255,27 @@ class WorkflowPanel:
     procedures: object = None
 
 
-def workflow_panel(user, case):
+def workflow_panel(user, case, records=None):
     """Everything the case page shows about the workflow: deadlines with labels, the
     assignment tree, extension requests, 复查/复核 with their windows, 督办 orders and, for a
-    confidential case, who viewed it."""
+    confidential case, who viewed it. ``records``: the page's ``CaseRecords`` (shared with the
+    permission rules and the other panels, docs/performance.md §14)."""
     today = clock.today()
-    assignments = list(case.assignments.select_related("org", "assigned_by_org", "assigned_by").order_by("id"))
-    assignment_rows(assignments, today)
+    records = records if records is not None else CaseRecords(case)
+    assignments = records.assignments
+    assignment_rows(assignments, today, supervision_dues=records.open_supervision_dues())
+    by_id = {a.pk: a for a in assignments}
     for a in assignments:
         a.depth = 0
-        parent = next((p for p in assignments if p.pk == a.parent_id), None)
+        parent = by_id.get(a.parent_id)
         while parent is not None:
             a.depth += 1
-            parent = next((p for p in assignments if p.pk == parent.parent_id), None)
-    reviews = list(ReviewRequest.objects.filter(case=case).select_related("org").order_by("requested_at", "id"))
+            parent = by_id.get(parent.parent_id)
+    reviews = records.reviews
     for r in reviews:
         r.due_info = due_info(r.due if r.decided_at is None else None, today)
     window = review_window(case, reviews)
-    supervisions = list(Supervision.objects.filter(case=case).select_related(
-        "ordered_by", "ordered_by_org", "feedback_by", "feedback_org", "escalated_to"))
+    supervisions = records.supervisions_newest_first()
     statutory = statutory_due(case, assignments, reviews) if case.status in OPEN_STATUSES else None
     for s in supervisions:  # an open 督办 whose deadline is earlier than the statutory one binds
         s.binds = s.resolved_at is None and statutory is not None and s.due < statutory
@@ -273,8 +285,7 @@ def workflow_panel(user, case):
         views = list(CaseView.objects.filter(case=case).select_related("user", "org").order_by("-created_at")[:200])
     return WorkflowPanel(
         case=case, assignments=assignments,
-        extensions=list(ExtensionRequest.objects.filter(assignment__case=case)
-                        .select_related("assignment__org", "requested_by", "decided_by").order_by("created_at")),
+        extensions=records.extensions,
         reviews=reviews,
         supervisions=supervisions, statutory_due=statutory,
         evaluations=evaluations, evaluation_end=evaluation_window_end(case),
@@ -283,7 +294,7 @@ def workflow_panel(user, case):
         acceptance=due_info(case.acceptance_due if case.status == Status.PENDING else None, today),
         handling=due_info(case.handling_due if case.status in OPEN_STATUSES else None, today),
         current=due_info(case.current_due, today),
-        procedures=procedure_panel(case, today),
+        procedures=procedure_panel(case, today, records=records),
     )
 
 

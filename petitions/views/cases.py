@@ -1,6 +1,5 @@
 """Triage pool, case detail and attachment download: reads through the visibility selectors."""
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -9,8 +8,9 @@ from django.utils.translation import gettext as _
 from accounts import hooks
 
 from petitions.forms.pool import PoolFilterForm
+from petitions.lib.paging import CappedPaginator
 from petitions.models import Attachment, Case, Channel, DictEntry
-from petitions.permissions import available_actions
+from petitions.permissions import available_actions, page_facts
 from petitions.selectors.pool import PAGE_SIZE, case_list_rows, pool_filter, pool_qs
 from petitions.selectors import case_get_visible
 from petitions.services.access_log import case_view_record
@@ -38,7 +38,9 @@ def pool(request):
         raise PermissionDenied
     form = PoolFilterForm(request.GET, user=request.user)
     qs = pool_filter(pool_qs(request.user), **form.filters())
-    page = Paginator(case_list_rows(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to COUNT_CAP ("1000+", as the work queues and 信访查询): the pool of a prefecture holds
+    # every case registered in the last days, and an exact count read them all (docs/performance.md §14).
+    page = CappedPaginator(case_list_rows(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "petitions/pool.html", {
         "form": form, "page": page, "page_title": _("分流池"),
     })
@@ -75,13 +77,16 @@ def case_detail(request, pk):
     channel_section = CHANNEL_SECTIONS.get(case.channel, "letter")
     abnormal_behaviors = _case_entries(case, with_abnormal=channel_section == "visit")
     case_view_record(case=case, user=request.user, request=request)
+    # One Facts for the whole page: the actions, the workflow panel and the apps' panels read each
+    # related row once through it (docs/performance.md §14); the case was just read as visible.
+    facts = page_facts(request, case, visible=True)
     return render(request, "petitions/case_detail.html", {
         "case": case,
         "petitioners": case.petitioners.select_related("ethnicity", "education", "political"),
         "abnormal_behaviors": abnormal_behaviors,
         "attachments": case.attachments.all(),
-        "events": case.events.select_related("actor", "actor_org", "target_org", "target_user"),
-        "actions": available_actions(request.user, case),
+        "events": facts.records.events,
+        "actions": available_actions(request.user, case, facts),
         "show_pii": request.user.has_perm("petitions.view_pii"),
         "channel_section": channel_section,
         "page_title": case.number,

@@ -44,6 +44,11 @@ def owner_disables_triggers(*tables):
         for table in tables or ("accounts_auditlog", "accounts_chainhead"):
             if connection.vendor == "postgresql":
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                # A partitioned log's partitions have TRUNCATE triggers of their own (accounts/partitioning.py).
+                cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass",
+                               [table])
+                for (partition,) in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {partition} DISABLE TRIGGER USER")
             else:
                 for what in ("update", "delete", "replace"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS xf_guard_{table}_{what}")

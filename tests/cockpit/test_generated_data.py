@@ -153,6 +153,47 @@ def test_daily_series_read_from_the_aggregate_equal_the_cases(generated):
     assert 0 < sum(v["n"] for v in county_days.values()) < sum(v["n"] for v in live.values())
 
 
+def test_breakdowns_and_hot_spots_read_from_the_aggregate_equal_the_cases(generated):
+    """``RegistrationDayClass`` (rebuilt with ``RegistrationDay``) gives the breakdowns and the hot-spot
+    windows the cases give, for windows inside it, straddling its first day and wholly before it; today
+    is counted live; a voided registration counts in neither (docs/performance.md §14)."""
+    from cockpit.models import RegistrationDayBuild, RegistrationDayClass
+    from cockpit.services.aggregates import CLASS_DAYS_KEPT
+    from petitions.workflow import Status
+
+    today = clock.today()
+    Case.objects.filter(pk=Case.objects.filter(registered_at__date=today - timedelta(days=3)).first().pk).update(
+        status=Status.VOIDED)
+    ranges = [(today - timedelta(days=27), today), (today - timedelta(days=90), today),
+              (today - timedelta(days=CLASS_DAYS_KEPT + 20), today - timedelta(days=CLASS_DAYS_KEPT - 20)),
+              (today - timedelta(days=300), today - timedelta(days=250))]
+    shifts = (0, 7, CLASS_DAYS_KEPT - 30, 200)
+
+    def figures():
+        j = jurisdiction_for(user("leader"))  # a fresh jurisdiction reads the build again
+        return ([series.breakdown(j, a, b) for a, b in ranges],
+                [window_cells(j, today - timedelta(days=k)) for k in shifts])
+
+    live = figures()  # nothing built yet: every day counted from the cases
+    assert live[0][1]["total"] > 200 and sum(len(cells) for cells, _w in live[1]) > 100
+    registration_days_refresh(today=today)
+    build = RegistrationDayBuild.objects.get()
+    assert build.class_first_day == today - timedelta(days=CLASS_DAYS_KEPT)
+    assert RegistrationDayClass.objects.filter(kind=RegistrationDayClass.PROBLEM).exists()
+    assert not RegistrationDayClass.objects.filter(day__gte=today).exists()  # today stays live
+    assert figures() == live
+    # Today is counted live: a registration now shows at once in the window and the hot-spot cells.
+    letter(user("clerk"), "反映州体育中心建设项目拖欠工程款。", problem="60201103")
+    j = jurisdiction_for(user("leader"))
+    assert series.breakdown(j, *ranges[0])["total"] == live[0][0]["total"] + 1
+    cells, _wins = window_cells(j, today)
+    assert sum(c[0] for c in cells.values()) == sum(c[0] for c in live[1][0][0].values()) + 1
+    # A county's cockpit reads the rows of its own organizations only.
+    county = jurisdiction_for(make_user("county_statistician2", org_code="53392201", roles=["statistician"]))
+    assert series.built_days(county, today - timedelta(days=5), today, classes=True)[0] is not None
+    assert 0 < series.breakdown(county, *ranges[1])["total"] < live[0][1]["total"]
+
+
 def test_snapshots_of_the_scan_equal_the_live_counts(generated):
     from cockpit.selectors import backlog, deadlines
     from cockpit.services.aggregates import snapshots_refresh

@@ -22,32 +22,40 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CASE_LINK = re.compile(r'href="/cases/(\d+)/"')
 
 # (label, url name, args, query, username, budget). Budgets are the counts measured when the
-# pages were written (docs/performance.md, "Query discipline").
+# pages were written (docs/performance.md, "Query discipline"), lowered with the counts of issue 16's
+# work (§14): the user's organization and its parent come with the user (-2 on every page), the inbox
+# counts its four tabs in one statement (-3), the review queue its four (-3).
 LIST_PAGES = [
     # pool: +1 for the holder-subtree id list that keeps PostgreSQL on the status index (petitions/pool.py);
     # its filter lists take two queries (petitions/forms/pool.py)
-    ("pool", "petitions:pool", (), "", "triage", 15),
-    ("pool filtered", "petitions:pool", (), "channel=visit", "triage", 15),
-    # inbox: one capped count per tab (petitions/paging.py) instead of one exact aggregate plus
-    # the paginator's count: +2, and no page reads every finished assignment of a township.
-    ("inbox pending", "petitions:inbox", (), "", "township_handler", 13),
-    ("inbox in progress", "petitions:inbox", (), "tab=in_progress", "township_handler", 13),
-    ("inbox reported", "petitions:inbox", (), "tab=reported", "township_handler", 13),
-    ("inbox done", "petitions:inbox", (), "tab=done", "township_handler", 13),
+    ("pool", "petitions:pool", (), "", "triage", 13),
+    ("pool filtered", "petitions:pool", (), "channel=visit", "triage", 13),
+    # inbox: the four tabs' capped counts (petitions/paging.py) in one statement (capped_many), and no
+    # page reads every finished assignment of a township.
+    ("inbox pending", "petitions:inbox", (), "", "township_handler", 9),
+    ("inbox in progress", "petitions:inbox", (), "tab=in_progress", "township_handler", 9),
+    ("inbox reported", "petitions:inbox", (), "tab=reported", "township_handler", 9),
+    ("inbox done", "petitions:inbox", (), "tab=done", "township_handler", 9),
     # leader: the attention list is paged ids-first (count, ids, rows) and the pending list counted: +3
-    ("leader", "petitions:leader", (), "", "leader", 15),
-    ("instructions", "petitions:instructions", (), "", "leader", 11),
-    ("supervision", "petitions:supervision", (), "", "supervisor", 15),
-    ("review queue", "petitions:review_queue", (), "", "triage", 16),
-    ("search all", "petitions:search", (), "", "triage", 15),
-    ("search keyword", "petitions:search", (), "q=反映", "triage", 15),
-    ("archive", "petitions:archive", (), "", "triage", 14),
-    ("reports index", "reports:index", (), "", "statistician", 8),
-    ("report summary", "reports:report", ("summary",), "", "statistician", 18),
-    ("kpi", "reports:kpi", (), "", "statistician", 20),
-    ("charts", "reports:charts", (), "", "statistician", 32),
+    ("leader", "petitions:leader", (), "", "leader", 13),
+    ("instructions", "petitions:instructions", (), "", "leader", 9),
+    ("supervision", "petitions:supervision", (), "", "supervisor", 13),
+    ("review queue", "petitions:review_queue", (), "", "triage", 11),
+    ("search all", "petitions:search", (), "", "triage", 13),
+    ("search keyword", "petitions:search", (), "q=反映", "triage", 13),
+    ("archive", "petitions:archive", (), "", "triage", 12),
+    ("reports index", "reports:index", (), "", "statistician", 7),
+    ("report summary", "reports:report", ("summary",), "", "statistician", 16),
+    ("kpi", "reports:kpi", (), "", "statistician", 18),
+    ("charts", "reports:charts", (), "", "statistician", 30),
+    # The home pages (each role's cockpit, docs/cockpit.md): only their budget is checked, since a card
+    # appears (and reads its alert) only when there is work waiting.
+    ("home triage", "home", (), "", "triage", 18),
+    ("home leader", "home", (), "", "leader", 28),
+    ("home handler", "home", (), "", "township_handler", 16),
 ]
 REPORT_PAGES = {"reports index", "report summary", "kpi", "charts"}  # no case rows
+HOME_PAGES = {"home triage", "home leader", "home handler"}  # budget only
 
 
 @pytest.fixture
@@ -120,6 +128,10 @@ def test_list_pages_issue_a_constant_number_of_queries(cast):
     problems = []
     for label, url, _user, budget in pages:
         seen = [(r[label][0], r[label][1]) for r in rounds]
+        if label in HOME_PAGES:
+            if max(n for n, _r in seen) > budget:
+                problems.append(f"{label} {url}: {max(n for n, _r in seen)} queries, budget {budget}")
+            continue
         measured = seen if label in REPORT_PAGES else [(n, rows) for n, rows in seen if rows > 0]
         counts = {n for n, _rows in measured}
         if len(counts) > 1:
@@ -155,11 +167,12 @@ def test_case_detail_queries_do_not_grow_with_petitioners_and_events(cast):
     assert n_small == n_large, (
         f"detail: {n_small} queries for {events[small]} events, {n_large} for {events[large]} events:\n"
         + "\n".join(s[:160] for s in sql))
-    # 40: the page's reads, the access-log row it appends (lock the chain head, insert, advance the head,
-    # commit: accounts.models.ChainedLog), and one or two reads per panel of the apps that add one (文书,
-    # 领导包案, evaluations, the procedures: mediation, hearing, recusal, urgent alerts). A fixed number:
-    # the assertion above is the one that matters (no read per event or person).
-    assert n_large <= 40, "\n".join(s[:160] for s in sql)
+    # 28 (40 before issue 16's work, docs/performance.md §14): the page's reads, the access-log row it
+    # appends (lock the chain head, insert, advance the head, commit: accounts.models.ChainedLog), and the
+    # panels of the apps that add one (文书, 领导包案, evaluations, the procedures), which share one read of
+    # each related table with the action buttons (permissions.page_facts). A fixed number: the assertion
+    # above is the one that matters (no read per event or person).
+    assert n_large <= 28, "\n".join(s[:160] for s in sql)
 
 
 def test_generated_history_has_no_open_case_without_deadline():

@@ -7,7 +7,9 @@ from accounts.checkpoints import checkpoint_write, public_key_load, verify_all
 class Command(BaseCommand):
     help = ("Verify the audit log and the access log (keyed hash chains) and compare them with the signed "
             "checkpoints; exit 1 naming each break (altered, removed or recomputed rows, a removed tail, a "
-            "truncated table, a forged checkpoint). Writes a new checkpoint when everything verifies.")
+            "truncated table, a forged checkpoint). Writes a new checkpoint when everything verifies. After a year "
+            "was archived (manage.py partitions --detach), each chain is verified from the archive checkpoint at "
+            "the end of the archived rows.")
 
     def add_arguments(self, parser):
         parser.add_argument("--public-key", help="check the checkpoints with this public key (base64, as "
@@ -32,7 +34,13 @@ class Command(BaseCommand):
         if not report.ok:
             raise SystemExit(1)
         for state in report.states:
-            self.stdout.write(f"{state.chain} chain OK ({state.seq} rows)")
+            line = f"{state.chain} chain OK ({state.seq} rows)"
+            for archived in state.archived:
+                # An archived year (accounts/management/partition_archive.py): the rows after it were
+                # verified from the archive checkpoint at or before the first remaining row.
+                line += (f"; rows {archived.first}–{archived.last} archived: verified from the {archived.source} "
+                         f"at row {archived.last}")
+            self.stdout.write(line)
         if not report.checkpoints:
             self.stdout.write("warning: no checkpoint to compare with: a removed tail cannot be detected "
                               "before the first checkpoint")
