@@ -8,6 +8,13 @@ benchmark's. The response is consumed chunk by chunk and discarded, as a client 
 string) and the export is the saved search's ``&export=xlsx``.
 ``--profile N`` runs the export under cProfile and prints the N functions with the most own
 time to stderr (the timing is then the profiled one, slower than the real export).
+
+Reported: ``seconds`` (wall), ``cpu_seconds`` (this process, user + system) and
+``backend_cpu_seconds`` (the PostgreSQL server process of the connection, when it runs on this
+machine; else null), ``maxrss_mb`` (peak resident set of the process), ``baseline_mb`` (resident
+set just before the export) and ``added_mb`` (the difference: what the export itself added at
+its peak). All sizes in MB of 10^6 bytes. On a shared machine the wall time depends on the
+neighbours; the CPU seconds are what the export needs (docs/performance.md §13).
 """
 import json
 import os
@@ -28,6 +35,39 @@ def rss_mb():
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def peak_rss_mb():
+    """Peak resident set size of this process (MB; ``ru_maxrss`` is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+def own_cpu():
+    usage = os.times()
+    return usage.user + usage.system
+
+
+def backend_pid():
+    """The server process of Django's connection, or None (not PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+def process_cpu(pid):
+    """CPU seconds (user + system) of process ``pid`` from /proc, or None (not on this machine)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def main(username, url, profile=0, post=None):
     import django
 
@@ -42,12 +82,15 @@ def main(username, url, profile=0, post=None):
     if post is not None:
         url = client.post(url, json.loads(post))["Location"] + "&export=xlsx"
     baseline = rss_mb()
+    pid = backend_pid()
+    backend_started = process_cpu(pid)
     profiler = None
     if profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
+    cpu_started = own_cpu()
     started = time.perf_counter()
     response = client.get(url)
     if response.status_code != 200:
@@ -59,13 +102,17 @@ def main(username, url, profile=0, post=None):
     else:
         size = len(response.content)
     seconds = time.perf_counter() - started
+    cpu = own_cpu() - cpu_started
+    backend_ended = process_cpu(pid) if backend_pid() == pid else None  # same connection throughout
     if profiler is not None:
         import pstats
 
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(profile)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({"seconds": seconds, "bytes": size, "maxrss_mb": peak * 1.024, "baseline_mb": baseline,
+    peak = peak_rss_mb()
+    backend = None if backend_started is None or backend_ended is None else backend_ended - backend_started
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "backend_cpu_seconds": backend, "bytes": size,
+                      "maxrss_mb": peak, "baseline_mb": baseline, "added_mb": peak - baseline,
                       "content_type": response.get("Content-Type", "")}))
 
 

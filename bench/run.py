@@ -486,8 +486,10 @@ def run_export(bench, db):
         bench.add(Result(name, status="error", note=probe.stderr.strip().splitlines()[-1][:200]))
         return None
     info = json.loads(probe.stdout.strip().splitlines()[-1])
+    backend = info.get("backend_cpu_seconds")
+    cpu = f"CPU {info['cpu_seconds']:.1f} s" + (f" + server {backend:.1f} s" if backend is not None else "")
     note = (f"{rows:,} rows, {info['bytes'] / 1e6:.1f} MB xlsx, peak RSS {info['maxrss_mb']:.0f} MB "
-            f"(process before export {info['baseline_mb']:.0f} MB)")
+            f"(process before export {info['baseline_mb']:.0f} MB, added {info['added_mb']:.0f} MB), {cpu}")
     bench.add(Result(name, [info["seconds"] * 1000], note=note))
     log(f"  {name}: {info['seconds']:.1f} s, {note}")
     return info

@@ -16,6 +16,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from reports import exporters
+from tests.petitions.workflow_helpers import clock, make_case  # noqa: F401 (clock is a fixture)
 
 DANGEROUS = ["=1+1", "+86 138", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")',
              "=cmd|' /C calc'!A0"]
@@ -153,3 +154,33 @@ def test_memory_does_not_grow_with_the_number_of_rows():
     assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     ws = _sheet(b"".join(response.streaming_content))
     assert ws.max_row == 3 + 40_000 and ws.cell(ws.max_row, 1).value == f"{summary}39999"
+
+def test_search_export_decrypts_identity_and_phone_or_masks_them(client, clerk, triage, leader, clock):
+    """信访查询's export through the view, over petitioners stored encrypted: 分流员 (view_pii) gets
+    the plaintext, 领导 the masked form, and decryption contexts already used under another master
+    key (accounts/crypto.py keeps one per key) change nothing."""
+    from django.urls import reverse
+
+    from petitions.domain.idcard import make_id_number, mask_id_number, mask_phone
+    from petitions.lib import fieldcrypt
+    from petitions.models import Petitioner
+
+    expected = {}
+    for i in range(6):
+        case = make_case(clerk, channel="visit")
+        id_number, phone = make_id_number("533922", date(1970 + i, 1 + i, 2 * i + 1), 11 + i), f"1390000{i:04d}"
+        Petitioner.objects.filter(case=case).update(id_number=id_number, phone=phone)
+        expected[case.number] = (id_number, phone)
+    other = "7c" * 32
+    assert fieldcrypt.decrypt(fieldcrypt.encrypt("13900000000", master_hex=other), master_hex=other)
+
+    def exported(user):
+        client.force_login(user)
+        location = client.post(reverse("petitions:search"), {})["Location"]
+        response = client.get(location + "&export=xlsx")
+        assert response.status_code == 200
+        ws = _sheet(b"".join(response.streaming_content))
+        return {ws.cell(r, 1).value: (ws.cell(r, 6).value, ws.cell(r, 7).value) for r in range(4, ws.max_row)}
+
+    assert exported(triage) == expected
+    assert exported(leader) == {n: (mask_id_number(i), mask_phone(p)) for n, (i, p) in expected.items()}
