@@ -22,6 +22,7 @@ from petitions.domain.deadlines import DUE_SOON_DAYS
 from petitions.models import Assignment, AssignmentStatus, Case
 from petitions.selectors import own_assignments_qs, pool_qs, scope_q
 from petitions.workflow import OPEN_STATUSES
+from reports.selectors import aware_midnight
 
 from cockpit.selectors.scope import cases_url
 from cockpit.selectors.snapshots import LATE_UNITS, todays_snapshot
@@ -109,23 +110,19 @@ POOL_AGES = (  # (key, label, lower bound in days, upper bound in days or None)
 
 def pool_age_profile(user, today):
     """The triage pool by days since registration (local days), each bucket linked to its list."""
-    from django.db.models.functions import TruncDate
-
-    # One pass over the pool (the ``case_pool`` index holds every column it reads): the days and, per
-    # day, the cases past their deadline (docs/performance.md §14).
-    rows = pool_qs(user).annotate(day=TruncDate("registered_at")).values("day").annotate(
-        n=Count("pk"), overdue=Count("pk", filter=Q(current_due__lt=today))).order_by()
-    buckets = {key: 0 for key, *_rest in POOL_AGES}
-    overdue = 0
-    for row in rows:
-        overdue += row["overdue"]
-        age = (today - row["day"]).days
-        for key, _label, low, high in POOL_AGES:
-            if age >= low and (high is None or age <= high):
-                buckets[key] += row["n"]
-                break
-    return [{"key": key, "label": label, "n": buckets[key], "url": cases_url(pool=1, age=key)}
-            for key, label, _low, _high in POOL_AGES], overdue
+    # One pass over the pool (the ``case_pool`` index holds every column it reads), each bucket a
+    # filtered count over registration instants — a bucket of ages [low, high] is [00:00 of today −
+    # high, 00:00 of today − low + 1) — rather than a local day computed and grouped per case (a sort
+    # of the whole pool: 26 ms for ~54,000 pending cases at 10 M; docs/performance.md §14).
+    aggregates = {"overdue": Count("pk", filter=Q(current_due__lt=today))}
+    for key, _label, low, high in POOL_AGES:
+        bucket = Q(registered_at__lt=aware_midnight(today - timedelta(days=low - 1)))
+        if high is not None:
+            bucket &= Q(registered_at__gte=aware_midnight(today - timedelta(days=high)))
+        aggregates[f"age_{key}"] = Count("pk", filter=bucket)
+    row = pool_qs(user).order_by().aggregate(**aggregates)
+    return [{"key": key, "label": label, "n": row[f"age_{key}"], "url": cases_url(pool=1, age=key)}
+            for key, label, _low, _high in POOL_AGES], row["overdue"]
 
 
 # ---------------------------------------------------------------- handler: his own deadlines

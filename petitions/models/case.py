@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 
 from petitions.models.fields import EncryptedIdentityField, EncryptedSealedField
-from petitions.workflow import Status
+from petitions.workflow import OPEN_STATUSES, Status
 from petitions.models.dictionary import DictEntry
 
 DICT_FK = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
@@ -55,6 +55,10 @@ ROUTED_OUTCOMES = (CaseOutcome.LEGAL, CaseOutcome.DISCIPLINE, CaseOutcome.GUIDED
 class Procedure(models.TextChoices):
     ORDINARY = "ordinary", _("普通程序")
     SIMPLE = "simple", _("简易办理")
+
+
+# The open statuses in a fixed order, for the partial indexes' conditions (a stable migration).
+OPEN_STATUS_VALUES = sorted(str(s.value) for s in OPEN_STATUSES)
 
 
 class Case(models.Model):
@@ -198,6 +202,20 @@ class Case(models.Model):
             # (registration time, holder, scope, confidentiality, deadline): index-only at any size.
             models.Index(fields=["registered_at", "id", "holder_org", "registered_path", "is_confidential",
                                  "current_due"], name="case_pool", condition=Q(status="pending")),
+            # The open cases in deadline order with the columns of the visibility rule: 督查督办's tabs, the
+            # leader's 待批示 attention list and their capped counts read them index-only in page order; the
+            # supervised ones (督办中) have their own small index (docs/performance.md §14, "At 10 million").
+            models.Index(fields=["current_due", "id", "registered_path", "is_confidential", "is_supervised",
+                                 "reported_leader"], name="case_open_due",
+                         condition=Q(status__in=OPEN_STATUS_VALUES)),
+            models.Index(fields=["current_due", "id", "registered_path", "is_confidential", "reported_leader"],
+                         name="case_open_supervised", condition=Q(status__in=OPEN_STATUS_VALUES, is_supervised=True)),
+            # The leader's 待批示 (cases reported to him awaiting his instruction) in page order, and 审核办理's
+            # 待审核结果 (cases whose results were reported) in page order: each a small slice of the cases.
+            models.Index(fields=["reported_leader", "current_due", "id", "registered_path", "is_confidential"],
+                         name="case_leader_pending", condition=Q(status="awaiting_instruction")),
+            models.Index(fields=["current_due", "id", "registered_path", "is_confidential"],
+                         name="case_result_reported", condition=Q(status="result_reported")),
         ]
         permissions = [
             ("register_case", _("登记信访件")),

@@ -21,7 +21,7 @@ def supervision_page(request):
     attention = queues.attention_cases(request.user, today)
     querysets = {
         "overdue": attention.filter(current_due__lt=today),
-        "supervised": attention.filter(is_supervised=True),
+        "supervised": queues.supervised_cases(request.user),
         "due_soon": queues.due_soon_cases(request.user, today),
     }
     counts = {key: capped(qs) for key, qs in querysets.items()}

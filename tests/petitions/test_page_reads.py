@@ -157,3 +157,53 @@ def test_registration_facts_per_case_equal_the_whole_table_form(generated):
     assert few == every
     assert few[cases[0].pk]["x_abnormal"] and few[cases[1].pk]["x_abnormal"]
     assert sum(1 for row in few.values() if row["x_abnormal"]) < len(few)  # some without, too
+
+
+def test_pool_age_buckets_equal_the_per_case_local_day_rule(generated, triage):
+    """The buckets, counted over registration instants, equal the age of each case in local days —
+    including a case registered one microsecond before local midnight and one exactly at it."""
+    from django.utils import timezone
+
+    from cockpit.selectors.deadlines import POOL_AGES
+    from reports.selectors import aware_midnight
+
+    ids = list(pool_qs(triage).order_by("pk").values_list("pk", flat=True)[:2])
+    assert len(ids) == 2
+    edge = aware_midnight(END - timedelta(days=2))  # ages 2 (from 00:00) and 3 (just before it) at END
+    Case.objects.filter(pk=ids[0]).update(registered_at=edge - timedelta(microseconds=1))
+    Case.objects.filter(pk=ids[1]).update(registered_at=edge)
+    instants = list(pool_qs(triage).values_list("registered_at", "current_due"))
+    for today in (END, END - timedelta(days=3), END + timedelta(days=9), END - timedelta(days=60)):
+        ages, overdue = pool_age_profile(triage, today)
+        expected = {key: 0 for key, *_rest in POOL_AGES}
+        for at, _due in instants:
+            age = (today - timezone.localtime(at).date()).days
+            for key, _label, low, high in POOL_AGES:
+                if age >= low and (high is None or age <= high):
+                    expected[key] += 1
+                    break
+        assert {a["key"]: a["n"] for a in ages} == expected, today
+        assert overdue == sum(1 for _at, due in instants if due is not None and due < today)
+    ages, _overdue = pool_age_profile(triage, END)
+    by_key = {a["key"]: a["n"] for a in ages}
+    assert by_key["1"] >= 1 and by_key["3"] >= 1  # the two edge cases fell on either side of midnight
+
+
+def test_supervised_tab_equals_the_attention_list_filtered(generated, client):
+    """督查督办's 督办中 reads ``supervised_cases`` (its own index); the same rows, in the same order, as
+    the supervised part of the attention list it replaced, for every user who has the page."""
+    from accounts.models import User
+    from petitions import clock
+    from petitions.selectors import queues
+
+    Case.objects.filter(pk__in=Case.objects.filter(status__in=queues.OPEN).order_by("pk")
+                        .values_list("pk", flat=True)[:25]).update(is_supervised=True)
+    today = clock.today()
+    checked = 0
+    for user in User.objects.all():
+        if not user.has_perm("petitions.supervise_case"):
+            continue
+        old = list(queues.attention_cases(user, today).filter(is_supervised=True).values_list("pk", flat=True))
+        assert list(queues.supervised_cases(user).values_list("pk", flat=True)) == old, user
+        checked += len(old)
+    assert checked > 0
