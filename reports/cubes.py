@@ -15,9 +15,10 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
+from petitions import clock
 from petitions.domain.deadlines import EVALUATION_DAYS
 from petitions.models import Channel
 from petitions.models.workflow import EvaluationSource, Satisfaction
@@ -106,9 +107,14 @@ class Measure:
             return Count("pk", filter=q) if q else Count("pk")
         return Sum(s.PERSONS, filter=q) if q else Sum(s.PERSONS)
 
-    def for_cells(self, cube):
+    def for_cells(self, cube, sign=None):
         q = self.pred.cells[cube]
-        return Sum(self.what, filter=q) if q else Sum(self.what)
+        return _signed_sum(self.what, sign, filter=q if q else None)
+
+
+def _signed_sum(column, sign=None, filter=None):
+    """SUM of ``column``, each row's value times ``sign`` (an expression, ``CellFigures.signed_parts``)."""
+    return Sum(column if sign is None else F(column) * sign, filter=filter)
 
 
 def cases(pred=ALL):
@@ -142,6 +148,33 @@ def span_plan(start, end, cuts=()):
             ranges.append((day, min(last, end)))
         day = last + timedelta(days=1)
     return months, ranges
+
+
+def signed_plan(start, end, *, today):
+    """Like ``span_plan``, for sums that may subtract: (months read as month cells, days read as day cells,
+    days whose day cells are subtracted). A calendar month only partly inside the period is read as its
+    month cell minus the day cells of its days outside the period when those days, not counting the ones
+    after ``today`` (which hold no registrations yet), are fewer than its days inside: a month cell is the
+    sum of its month's day cells (``aggregates.facts_cells`` writes both), so the figures are the same,
+    read from far fewer rows (docs/performance.md §14: a year's ends were ~31 days of day cells, more rows
+    than the 11 whole months). Only for cells by registration day, which need no cuts (``CellFigures.by_entry``,
+    ``by_form``, ``by_month``)."""
+    months, plus, minus = [], [], []
+    day = start
+    while day <= end:
+        first, last = day.replace(day=1), _month_end(day)
+        inside = [day + timedelta(days=i) for i in range((min(last, end) - day).days + 1)]
+        outside = [first + timedelta(days=i) for i in range((day - first).days)]
+        outside += [end + timedelta(days=i) for i in range(1, (last - end).days + 1)]
+        if not outside:
+            months.append(first)
+        elif len([d for d in outside if d <= today]) < len(inside):
+            months.append(first)
+            minus += outside
+        else:
+            plus += inside
+        day = last + timedelta(days=1)
+    return months, plus, minus
 
 
 def span_q(start, end, cuts=()):
@@ -209,6 +242,23 @@ class CellFigures:
         return model.objects.filter(span_q(scope.period.start, scope.period.end, cuts), _source_q(scope.source),
                                     org_id__in=scope.org_ids, **filters)
 
+    def signed_parts(self, model, user, scope, **filters):
+        """The cells of ``signed_plan`` as (queryset, sign) pairs: the month cells (sign None: added), then
+        the day cells with ``sign`` an expression, -1 on the subtracted days and 1 on the others. Two
+        queries instead of one OR of the two spans, which PostgreSQL answers with a scan of the whole
+        table; each of these is one range of the cells' key index."""
+        if not s.scope_allowed(user, scope.org):
+            return []
+        base = model.objects.filter(_source_q(scope.source), org_id__in=scope.org_ids, **filters)
+        months, plus, minus = signed_plan(scope.period.start, scope.period.end, today=clock.today())
+        parts = []
+        if months:
+            parts.append((base.filter(span=Span.MONTH, day__in=months), None))
+        if plus or minus:
+            sign = Case(When(day__in=minus, then=Value(-1)), default=Value(1)) if minus else None
+            parts.append((base.filter(span=Span.DAY, day__in=sorted(plus + minus)), sign))
+        return parts
+
     def _cube_qs(self, cube, user, scope):
         if cube == "reg":
             return self.cells(RegistrationCell, user, scope)
@@ -227,12 +277,26 @@ class CellFigures:
                 values[key].update({name[2:]: v for name, v in row.items()})
         return areas, values
 
+    def signed_groups(self, model, user, scope, group, sums, *, alias=None, **filters):
+        """``{group values: {name: sum}}`` of ``model``'s cells of the scope (``signed_parts``), grouped by
+        the columns ``group``; ``sums(sign)`` gives the aggregates by name; ``alias``: computed columns
+        to group by. Each part is one GROUP BY; the parts are added here."""
+        out = {}
+        for qs, sign in self.signed_parts(model, user, scope, **filters):
+            aggregates = sums(sign)
+            for row in qs.annotate(**(alias or {})).values(*group).annotate(**aggregates).order_by():
+                acc = out.setdefault(tuple(row[g] for g in group), dict.fromkeys(aggregates, 0))
+                for name in aggregates:
+                    acc[name] += row[name] or 0
+        return out
+
     def by_entry(self, user, scope, dim, measures):
+        groups = self.signed_groups(ClassCell, user, scope, ["entry_id"], lambda sign: {
+            "cells_n": _signed_sum("n", sign), **{f"m_{k}": m.for_cells(dim, sign) for k, m in measures.items()}},
+            dim=dim)
         # Only entries with cases, as a GROUP BY over cases has: a cell may be 0 once its cases have moved on.
-        qs = self._cube_qs(dim, user, scope).values("entry_id").annotate(
-            cells_n=Sum("n"), **{f"m_{k}": m.for_cells(dim) for k, m in measures.items()}).filter(cells_n__gt=0)
-        return {(None if row["entry_id"] == NO_ID else row["entry_id"]): {k: row[f"m_{k}"] or 0 for k in measures}
-                for row in qs.order_by()}
+        return {(None if entry_id == NO_ID else entry_id): {k: row[f"m_{k}"] for k in measures}
+                for (entry_id,), row in groups.items() if row["cells_n"] > 0}
 
     def by_behaviour(self, user, scope):
         areas, area_of = s.scope_areas(scope)
@@ -244,15 +308,15 @@ class CellFigures:
         return out
 
     def by_form(self, user, scope):
-        return [{"channel": r["channel"], "is_collective": r["is_collective"], "is_repeat": r["is_repeat"],
-                 "n": r["m_n"], "p": r["m_p"]}
-                for r in self._cube_qs("reg", user, scope).values("channel", "is_collective", "is_repeat").annotate(
-                    m_n=Sum("n"), m_p=Sum("persons")).order_by()]
+        group = ["channel", "is_collective", "is_repeat"]
+        groups = self.signed_groups(RegistrationCell, user, scope, group, lambda sign: {
+            "n": _signed_sum("n", sign), "p": _signed_sum("persons", sign)})
+        return [{**dict(zip(group, key)), **row} for key, row in groups.items()]
 
     def by_month(self, user, scope):
-        rows = self._cube_qs("reg", user, scope).annotate(m=TruncMonth("day")).values("org_id", "m").annotate(
-            m_n=Sum("n")).order_by()
-        return [{"org": r["org_id"], "month": (r["m"].year, r["m"].month), "n": r["m_n"]} for r in rows]
+        groups = self.signed_groups(RegistrationCell, user, scope, ["org_id", "m"],
+                                    lambda sign: {"n": _signed_sum("n", sign)}, alias={"m": TruncMonth("day")})
+        return [{"org": org, "month": (m.year, m.month), "n": row["n"]} for (org, m), row in groups.items()]
 
     def kpi(self, user, scope, *, today):
         """The KPI numerators and denominators per area (docs/reports.md §4) from three kinds of cells:

@@ -30,9 +30,9 @@ from petitions.services.evaluations import case_evaluate, case_evaluation_record
 from petitions.services.intake import register_case
 from petitions.services.transitions import case_assign, case_transition
 from petitions.workflow import TRANSITIONS, Status
-from reports import definitions
+from reports import cubes, definitions
 from reports.aggregates import statistics_rebuild, statistics_refresh
-from reports.cubes import CASES, CELLS, span_plan
+from reports.cubes import CASES, CELLS, signed_plan, span_plan
 from reports.models import NO_DAY, RATED_SINCE, CaseFacts, DeadlineCell, RegistrationCell, Span
 from reports.selectors import SOURCE_ALL, SOURCE_DIRECT, SOURCE_REFERRAL, Period, Scope
 from tests.factories import make_user
@@ -301,6 +301,53 @@ def test_a_period_is_read_as_whole_months_and_the_days_around_them():
     # A cut on the first day of a month leaves it whole; one day is one day cell.
     assert span_plan(date(2026, 1, 1), date(2026, 3, 31), cuts=(date(2026, 3, 1),))[0][-1] == date(2026, 3, 1)
     assert span_plan(date(2026, 2, 28), date(2026, 2, 28)) == ([], [(date(2026, 2, 28), date(2026, 2, 28))])
+
+
+def _days(first, last):
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def test_a_partial_month_is_read_as_its_month_minus_the_days_outside_when_that_reads_fewer_days():
+    # A year to today: the first month as its month minus its 7 days before the period; the current month
+    # as its month minus nothing read (the days after today hold no registrations).
+    months, plus, minus = signed_plan(date(2025, 12, 8), date(2026, 12, 7), today=date(2026, 12, 7))
+    assert months == [date(2025, 12, 1)] + [date(2026, m, 1) for m in range(1, 13)]
+    assert plus == [] and minus == _days(date(2025, 12, 1), date(2025, 12, 7)) + _days(date(2026, 12, 8),
+                                                                                       date(2026, 12, 31))
+    # More days outside than inside (up to today): the days themselves, as span_plan reads them.
+    assert signed_plan(date(2026, 1, 25), date(2026, 3, 10), today=date(2026, 4, 1)) == (
+        [date(2026, 2, 1)], _days(date(2026, 1, 25), date(2026, 1, 31)) + _days(date(2026, 3, 1), date(2026, 3, 10)),
+        [])
+    # Whole months only, and one day inside a month.
+    assert signed_plan(date(2025, 1, 1), date(2025, 12, 31), today=date(2026, 1, 1)) == (
+        [date(2025, m, 1) for m in range(1, 13)], [], [])
+    assert signed_plan(date(2026, 2, 28), date(2026, 2, 28), today=date(2026, 3, 1)) == (
+        [], [date(2026, 2, 28)], [])
+
+
+def test_entries_read_as_months_minus_days_equal_the_cases_and_leave_out_the_days_outside(office):
+    statistician = office.users["statistician"]
+    # Cases before the period in its first month, inside it, and after it in its last month (up to today).
+    for day in (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 15), date(2026, 4, 10), date(2026, 5, 3),
+                date(2026, 5, 6)):
+        for hour in (9, 15, 23):
+            office.moment = timezone.make_aware(datetime.combine(day, time(hour, 30)))
+            office.register()
+    office.moment = timezone.make_aware(datetime(2026, 5, 7, 12, 0))
+    scope = Scope(org=OrgUnit.objects.get(code="533900"), period=Period(date(2026, 3, 10), date(2026, 5, 5)))
+    months, plus, minus = signed_plan(scope.period.start, scope.period.end, today=office.today)
+    assert (months, plus) == ([date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)], [])
+    assert date(2026, 3, 9) in minus and date(2026, 5, 6) in minus  # both ends are subtracted
+    inside = Case.objects.filter(registered_at__date__gte=date(2026, 3, 10), registered_at__date__lte=date(2026, 5, 5))
+    assert inside.count() == 9
+    for dim in ("problem", "purpose"):
+        measures = {"n": cubes.cases(), "visit_p": cubes.persons(cubes.VISIT)}
+        cells = CELLS.by_entry(statistician, scope, dim, measures)
+        assert cells == CASES.by_entry(statistician, scope, dim, measures)
+        assert sum(v["n"] for v in cells.values()) == 9
+        # An entry whose only cases lie outside the period is absent, not a row of zeros.
+        assert all(v["n"] > 0 for v in cells.values())
+        assert set(cells) == set(inside.values_list(f"{dim}_id", flat=True))
 
 
 @pytest.fixture
