@@ -64,7 +64,7 @@ def test_business_roles_see_no_administration(client, clerk):
 def test_admin_sees_the_dictionary_page_in_the_navigation(client, sysadmin):
     client.force_login(sysadmin)
     labels = list(map(str, nav_labels(client)))
-    assert labels == ["首页", "任务管理", "用户管理", "机构管理", "对端系统", "基础字典", "文书模板"]
+    assert labels == ["首页", "任务管理", "用户管理", "机构管理", "对端系统", "运行状态", "基础字典", "文书模板"]
     assert "分流池" not in labels
 
 

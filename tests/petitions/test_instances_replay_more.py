@@ -326,6 +326,8 @@ def test_a_pool_step_after_the_county_returned_the_case_ends_the_county_copy_too
         data = {k: org(v) if k == "org" else v for k, v in inputs.items()}
         act(case_at(number), step, prefecture.user("triage"), note="依法处理", **data)
         there = case_at(number)
+        # Read here: a related row read later, inside `with county:`, would come from the county's database.
+        expected = (status, there.outcome, there.routed_to_id and there.routed_to.code, there.answer_text)
     wall.day(3)
 
     assert carry(prefecture, county).problems == []
@@ -333,8 +335,7 @@ def test_a_pool_step_after_the_county_returned_the_case_ends_the_county_copy_too
     assert outcome_of(county, number, step)[0] == ItemOutcome.APPLIED
     with county:
         copy = case_at(number)
-        assert (copy.status, copy.outcome, copy.routed_to_id and copy.routed_to.code, copy.answer_text) == (
-            status, there.outcome, there.routed_to_id and there.routed_to.code, there.answer_text)
+        assert (copy.status, copy.outcome, copy.routed_to_id and copy.routed_to.code, copy.answer_text) == expected
         assert CaseEvent.objects.get(case=copy, action=step).actor.username == "exchange:53390001"
 
 
